@@ -82,12 +82,13 @@ void write_all_fd(int fd, std::string_view data, const std::string& tmp) {
 
 }  // namespace
 
-void write_file_atomic(const fs::path& target, std::string_view data, mode_t mode) {
+void write_file_atomic(const fs::path& target, std::string_view data, mode_t mode, Durability durability) {
   std::string tmp = temp_name_for(target);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd) fail("cannot create a temp file for", target, errno);
   write_all_fd(fd.get(), data, tmp);
-  if (::fsync(fd.get()) != 0) {
+  const bool durable = durability == Durability::flush_to_disk;
+  if (durable && ::fsync(fd.get()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     fail("cannot fsync", tmp, err);
@@ -99,7 +100,7 @@ void write_file_atomic(const fs::path& target, std::string_view data, mode_t mod
     ::unlink(tmp.c_str());
     fail("cannot rename into place", target, err);
   }
-  fsync_dir(target.parent_path());
+  if (durable) fsync_dir(target.parent_path());
 }
 
 bool link_or_copy_atomic(const fs::path& source, const fs::path& target) {

@@ -8,9 +8,16 @@
 
 namespace hlsmesh {
 
+// What "published" promises. Readers never see a partial file either way;
+// `flush_to_disk` also survives a power cut (fsync of the file and its
+// directory, milliseconds on a disk), `rename_only` does not, and suits files
+// rewritten every few seconds anyway, such as a live playlist.
+enum class Durability { flush_to_disk, rename_only };
+
 // Throws Error(Exit::io) naming the path and the fix on failure; the target is
 // then untouched and no temp file is left behind.
-void write_file_atomic(const std::filesystem::path& target, std::string_view data, mode_t mode = 0644);
+void write_file_atomic(const std::filesystem::path& target, std::string_view data, mode_t mode = 0644,
+                       Durability durability = Durability::flush_to_disk);
 
 // Publishes `source` at `target` atomically: a hard link when both are on one
 // file system (no copy at all), else a copy through a temp file. Returns true

@@ -1,0 +1,111 @@
+#pragma once
+// The watcher: one Root per DIR argument, one Rendition per variant playlist,
+// an inotify instance (or a polling timer), retries with backoff for
+// directories that are missing or unreadable, and the event loop.
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/event_io.hpp"
+#include "tools/hlswatch/discovery.hpp"
+#include "tools/hlswatch/inotify.hpp"
+#include "tools/hlswatch/options.hpp"
+#include "tools/hlswatch/tracker.hpp"
+
+namespace hlswatch {
+
+// A directory or file we cannot use right now, and when to try again.
+struct Problem {
+  int err = 0;  // 0: fine
+  int64_t retry_at = 0;
+  int64_t delay_ms = 0;
+  int64_t logged_at = -1;
+  bool active() const { return err != 0; }
+};
+
+struct Rendition {
+  std::string name;
+  std::string playlist_path;
+  std::string playlist_name;
+  std::string dir;
+  std::unique_ptr<Tracker> tracker;
+  int wd = -1;
+  Problem problem;
+  bool dirty = false;                // read the playlist at the next turn
+  std::optional<int64_t> reread_at;  // read it then (tracker wait, or a half-written read)
+  int incomplete_reads = 0;
+  int64_t incomplete_since = 0;
+  bool playlist_seen = false;
+  bool read_complete = false;  // at least one complete read (--once)
+  std::unordered_set<std::string> writing;            // inotify: files open for writing
+  std::unordered_map<std::string, uint64_t> polled;   // polling: sizes at the previous look
+  struct stat playlist_stat {};                       // polling: to notice a new version
+  bool have_playlist_stat = false;
+};
+
+struct Root {
+  std::string path;
+  std::string stream;
+  int wd = -1;
+  Problem problem;
+  Discovery::Kind kind = Discovery::Kind::none;
+  std::string master_path;
+  std::optional<std::vector<MasterVariant>> master;  // last emitted
+  bool present_at_start = false;
+  bool discovered_once = false;
+  bool initial_discovery = true;
+  bool dirty = false;
+  std::optional<int64_t> rediscover_at;
+  int64_t rediscover_delay_ms = 0;
+  struct stat dir_stat {};       // polling
+  struct stat master_stat {};    // polling
+  std::vector<std::unique_ptr<Rendition>> renditions;
+};
+
+class Session {
+ public:
+  Session(Options options, hlsmesh::EventWriter& writer);
+  // Runs until SIGINT/SIGTERM (or, with --once, until what is there is out).
+  int run();
+
+ private:
+  int run_once();
+  void start();
+  void turn(int64_t now);  // everything that is due or dirty
+  std::optional<int64_t> next_deadline() const;
+
+  bool attach_root(Root& root, int64_t now);
+  void lose_root(Root& root, int err, int64_t now);
+  void rediscover(Root& root, int64_t now);
+  bool attach_rendition(Rendition& rendition, int64_t now);
+  // Watches `dir` (inotify, wd set) or checks it (polling); 0 or an errno.
+  // Running out of inotify watches switches everything to polling.
+  int watch(const std::string& dir, int& wd);
+  void lose_rendition(Root& root, Rendition& rendition, int err, int64_t now);
+  void read_playlist(Root& root, Rendition& rendition, int64_t now);
+  FileState probe(Rendition& rendition, const std::string& path);
+
+  void on_dir_event(const DirEvent& event, int64_t now);
+  void poll_scan(int64_t now);
+
+  void report_problem(Problem& problem, int err, const std::string& path, const std::string& what, int64_t now);
+  void clear_problem(Problem& problem, const std::string& path);
+
+  Options options_;
+  hlsmesh::EventWriter& writer_;
+  std::optional<Inotify> inotify_;
+  std::unordered_map<int, std::string> watched_;  // wd → directory
+  std::vector<std::unique_ptr<Root>> roots_;
+  int64_t next_poll_ = 0;
+};
+
+// "EACCES on /data/hls/0: the directory is not readable by uid 1000 ...; fix ...".
+std::string access_problem_text(int err, const std::string& path, const std::string& what);
+
+}  // namespace hlswatch

@@ -1,0 +1,54 @@
+#include "tools/m3u8roll/core/naming.hpp"
+
+#include <cctype>
+
+namespace hlsmesh::m3u8roll {
+namespace {
+
+std::string path_safe(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    out += ok ? c : '_';
+  }
+  if (out.empty() || out == "." || out == "..") out = "_" + out;
+  return out;
+}
+
+void replace_all(std::string& s, std::string_view what, const std::string& with) {
+  for (size_t pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size()))
+    s.replace(pos, what.size(), with);
+}
+
+}  // namespace
+
+std::string expand_template(std::string_view pattern, std::string_view stream, std::string_view rendition) {
+  std::string out(pattern);
+  replace_all(out, "{rendition}", path_safe(rendition));
+  replace_all(out, "{stream}", path_safe(stream));
+  return out;
+}
+
+bool has_scheme(std::string_view uri) {
+  size_t colon = uri.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  if (!std::isalpha(static_cast<unsigned char>(uri[0]))) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = uri[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) return false;
+  }
+  return uri.substr(colon).starts_with("://");
+}
+
+std::string join_url(std::string_view base, std::string_view uri) {
+  if (has_scheme(uri)) return std::string(uri);
+  while (uri.starts_with("./")) uri.remove_prefix(2);
+  while (uri.starts_with('/')) uri.remove_prefix(1);
+  std::string out(base);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  out += '/';
+  out += uri;
+  return out;
+}
+
+}  // namespace hlsmesh::m3u8roll
