@@ -28,6 +28,10 @@ bench: build
 demo: build
 	HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin scripts/demo
 
+# libFuzzer on sigd's message parser (clang-14), bounded: FUZZ_SECONDS (default 60).
+fuzz: deps
+	$(MAKE) -C tests/sigd fuzz
+
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 

@@ -1,0 +1,217 @@
+// Unit tests of sigd's I/O-free core: binary ids, the WebTorrent wire format,
+// the registry's counters and fan-out, static-file rules, the HTTP tracker's
+// bencoded replies, and access checks.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+using namespace std::string_literals;
+
+#include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/http_tracker.hpp"
+#include "tools/sigd/core/ids.hpp"
+#include "tools/sigd/core/registry.hpp"
+#include "tools/sigd/core/static_files.hpp"
+#include "tools/sigd/core/stats.hpp"
+#include "tools/sigd/core/ws_protocol.hpp"
+
+using namespace sigd;
+
+namespace {
+Id20 id_of(char fill) {
+  Id20 id;
+  id.bytes.fill(static_cast<uint8_t>(fill));
+  return id;
+}
+std::string latin1_to_utf8(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c < 0x80) out += static_cast<char>(c);
+    else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+TEST(sigdIds, DecodesLatin1BinaryStrings) {
+  std::string raw;
+  for (int i = 0; i < 20; ++i) raw += static_cast<char>(i * 13);
+  auto id = decode_binary_string(latin1_to_utf8(raw));
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->view(), raw);
+  EXPECT_FALSE(decode_binary_string("short"));
+  EXPECT_FALSE(decode_binary_string(std::string(21, 'a')));
+  EXPECT_FALSE(decode_binary_string("\xc4\x80" + std::string(19, 'a')));  // U+0100
+  EXPECT_FALSE(decode_binary_string("\xc3" + std::string(19, 'a')));      // truncated UTF-8
+}
+
+TEST(sigdIds, EncodesLikeJsonStringify) {
+  Id20 id = id_of('a');
+  id.bytes[0] = 0;
+  id.bytes[1] = '"';
+  id.bytes[2] = '\\';
+  id.bytes[3] = '\n';
+  id.bytes[4] = 0xE9;
+  std::string out;
+  append_json_id(out, id);
+  EXPECT_EQ(out, "\"\\u0000\\\"\\\\\\n\xc3\xa9" + std::string(15, 'a') + "\"");
+  EXPECT_EQ(to_hex(*from_hex(to_hex(id))), to_hex(id));
+}
+
+TEST(sigdWsProtocol, ParsesAnnounceWithOffers) {
+  std::string msg = R"({"action":"announce","info_hash":"aaaaaaaaaaaaaaaaaaaa","peer_id":"bbbbbbbbbbbbbbbbbbbb","numwant":2,"left":0,"event":"completed","offers":[{"offer":{"type":"offer","sdp":"s1"},"offer_id":"cccccccccccccccccccc"},{"offer":{"type":"offer","sdp":"s2"},"offer_id":"dddddddddddddddddddd"},{"offer":{"type":"offer","sdp":"s3"},"offer_id":"eeeeeeeeeeeeeeeeeeee"}]})";
+  auto r = parse_ws_message(msg, 2, 10);
+  auto* a = std::get_if<AnnounceRequest>(&r);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->event, AnnounceEvent::completed);
+  EXPECT_TRUE(a->seeder);
+  EXPECT_EQ(a->offers.size(), 2u);  // bounded by max_offers
+  EXPECT_EQ(a->offers[1].sdp, "s2");
+  EXPECT_EQ(*a->numwant, 2);
+}
+
+TEST(sigdWsProtocol, RejectsBadInputWithReasons) {
+  auto reason = [](std::string_view m) {
+    auto r = parse_ws_message(m, 10, 10);
+    auto* e = std::get_if<ParseError>(&r);
+    return e ? e->reason : std::string("accepted");
+  };
+  EXPECT_EQ(reason("nope"), "invalid request: not JSON");
+  EXPECT_EQ(reason("[1]"), "invalid request: not an object");
+  EXPECT_EQ(reason(R"({"action":"x"})"), "invalid action");
+  EXPECT_EQ(reason(R"({"action":"announce","info_hash":"a"})"), "invalid info_hash");
+  EXPECT_EQ(reason(R"({"action":"announce","info_hash":"aaaaaaaaaaaaaaaaaaaa","peer_id":1})"), "invalid peer_id");
+  EXPECT_EQ(reason(R"({"action":"announce","info_hash":"aaaaaaaaaaaaaaaaaaaa","peer_id":"bbbbbbbbbbbbbbbbbbbb","event":"x"})"),
+            "invalid event");
+  EXPECT_EQ(reason(R"({"action":"announce","info_hash":"aaaaaaaaaaaaaaaaaaaa","peer_id":"bbbbbbbbbbbbbbbbbbbb","answer":{"sdp":"x"},"to_peer_id":"c"})"),
+            "invalid to_peer_id");
+  EXPECT_EQ(reason(std::string(100, '[') + std::string(100, ']')), "invalid request: nested too deeply");
+  EXPECT_EQ(reason(R"({"action":"scrape","info_hash":[1]})"), "invalid info_hash");
+}
+
+TEST(sigdWsProtocol, WritesBittorrentTrackerKeyOrder) {
+  Id20 ih = id_of('i'), peer = id_of('p');
+  EXPECT_EQ(announce_reply(1, 2, 120, ih),
+            R"({"complete":1,"incomplete":2,"action":"announce","interval":120,"info_hash":"iiiiiiiiiiiiiiiiiiii"})");
+  Offer o{id_of('o'), "offer", "v=0\r\n"};
+  EXPECT_EQ(offer_message(o, peer, ih),
+            R"({"action":"announce","offer":{"type":"offer","sdp":"v=0\r\n"},"offer_id":"oooooooooooooooooooo","peer_id":"pppppppppppppppppppp","info_hash":"iiiiiiiiiiiiiiiiiiii"})");
+  EXPECT_EQ(failure_message({"invalid event", "event", "announce", ih}),
+            R"({"action":"announce","failure reason":"invalid event","info_hash":"iiiiiiiiiiiiiiiiiiii"})");
+  EXPECT_EQ(scrape_reply({{ih, 1, 2, 3}}),
+            R"({"action":"scrape","files":{"iiiiiiiiiiiiiiiiiiii":{"complete":1,"incomplete":2,"downloaded":3}},"flags":{"min_request_interval":600}})");
+}
+
+TEST(sigdRegistry, CountsMovesAndDeletesEmptySwarms) {
+  Registry r;
+  auto* c1 = reinterpret_cast<Conn*>(0x10);
+  auto* c2 = reinterpret_cast<Conn*>(0x20);
+  Id20 ih = id_of('h');
+  r.upsert(ih, id_of('1'), c1, {}, 0, false, 1000);
+  r.upsert(ih, id_of('2'), c1, {}, 1, false, 1000);
+  r.upsert(ih, id_of('3'), nullptr, {}, -1, false, 1000);
+  EXPECT_EQ(r.peer_count(), 3u);
+  EXPECT_EQ(r.seeder_count(), 1u);
+  EXPECT_EQ(r.ws_peer_count(), 2u);
+  auto up = r.upsert(ih, id_of('1'), c2, {}, -1, false, 2000);
+  EXPECT_EQ(up.previous_conn, c1);
+  EXPECT_FALSE(r.remove(ih, id_of('1'), c1));  // now owned by c2
+  int picked = 0;
+  r.pick_ws_peers(*r.find(ih), id_of('2'), 10, [&](Peer& p) {
+    EXPECT_TRUE(p.conn);
+    ++picked;
+  });
+  EXPECT_EQ(picked, 1);
+  EXPECT_EQ(r.expire(1500, [](const Id20&, const Peer&) {}), 2u);  // peers 2 and 3 were last seen at 1000
+  EXPECT_EQ(r.peer_count(), 1u);
+  EXPECT_TRUE(r.remove(ih, id_of('1')));
+  EXPECT_EQ(r.swarm_count(), 0u);
+  EXPECT_EQ(r.peer_count(), 0u);
+  EXPECT_EQ(r.ws_peer_count(), 0u);
+}
+
+TEST(sigdRegistry, FanOutPicksDistinctPeersExceptSelf) {
+  Registry r;
+  Id20 ih = id_of('h');
+  for (int i = 0; i < 200; ++i) {
+    Id20 p = id_of('x');
+    p.bytes[0] = static_cast<uint8_t>(i);
+    r.upsert(ih, p, reinterpret_cast<Conn*>(0x1000 + i), {}, 0, false, 1);
+  }
+  Id20 self = id_of('x');
+  std::set<const Peer*> seen;
+  r.pick_ws_peers(*r.find(ih), self, 10, [&](Peer& p) {
+    EXPECT_FALSE(p.peer_id == self);
+    seen.insert(&p);
+  });
+  EXPECT_EQ(seen.size(), 10u);
+}
+
+TEST(sigdStaticFiles, RangesMimeAndCache) {
+  ByteRange br;
+  EXPECT_EQ(parse_range("bytes=0-9", 100, br), RangeResult::ok);
+  EXPECT_EQ(br.last, 9u);
+  EXPECT_EQ(parse_range("bytes=-10", 100, br), RangeResult::ok);
+  EXPECT_EQ(br.first, 90u);
+  EXPECT_EQ(parse_range("bytes=50-", 100, br), RangeResult::ok);
+  EXPECT_EQ(br.last, 99u);
+  EXPECT_EQ(parse_range("bytes=100-", 100, br), RangeResult::unsatisfiable);
+  EXPECT_EQ(parse_range("bytes=0-1,5-6", 100, br), RangeResult::none);
+  EXPECT_EQ(parse_range("items=0-1", 100, br), RangeResult::none);
+  EXPECT_EQ(mime_type_for("/live/a.m3u8"), "application/vnd.apple.mpegurl");
+  EXPECT_EQ(mime_type_for("/x/seg.M4S"), "video/iso.segment");
+  EXPECT_EQ(cache_control_for("/a.m3u8"), "no-cache");
+  EXPECT_EQ(cache_control_for("/a.ts"), "public, max-age=31536000, immutable");
+}
+
+TEST(sigdStaticFiles, NeverLeavesTheRoot) {
+  auto root = std::filesystem::temp_directory_path() / ("sigd-static-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "sub");
+  std::ofstream(root / "sub" / "a.ts") << "x";
+  std::filesystem::create_symlink("/etc/passwd", root / "leak");
+  std::string r = std::filesystem::canonical(root).string();
+  EXPECT_TRUE(resolve_static_path(r, "/sub/a.ts"));
+  EXPECT_FALSE(resolve_static_path(r, "/sub/../../etc/passwd"));
+  EXPECT_FALSE(resolve_static_path(r, "/leak"));
+  EXPECT_FALSE(resolve_static_path(r, "/sub"));  // no index.html, no listing
+  std::filesystem::remove_all(root);
+}
+
+TEST(sigdHttpTracker, CompactPeersAndBencodedFailures) {
+  Registry r;
+  Stats st;
+  AllowList allow;
+  HttpTrackerConfig cfg;
+  PeerAddr a;
+  a.ip = {127, 0, 0, 1};
+  std::string q1 = "info_hash=%00%0D" + std::string(18, 'a') + "&peer_id=" + std::string(20, 'A') + "&port=6881&left=0&compact=1";
+  std::string q2 = "info_hash=%00%0D" + std::string(18, 'a') + "&peer_id=" + std::string(20, 'B') + "&port=6882&left=5&compact=1";
+  http_announce(q1, a, r, st, allow, cfg, 1);
+  std::string reply = http_announce(q2, a, r, st, allow, cfg, 1);
+  EXPECT_NE(reply.find("5:peers6:\x7f\x00\x00\x01\x1a\xe1"s), std::string::npos) << reply;
+  EXPECT_NE(reply.find("8:completei1e"), std::string::npos);
+  EXPECT_EQ(http_announce("info_hash=abc", a, r, st, allow, cfg, 1), "d14:failure reason17:invalid info_hashe");
+  std::string scrape = http_scrape("info_hash=%00%0D" + std::string(18, 'a'), r, st, allow, cfg);
+  EXPECT_NE(scrape.find("8:completei1e10:downloadedi0e10:incompletei1e"), std::string::npos) << scrape;
+}
+
+TEST(sigdAccess, TokensOriginsBuckets) {
+  EXPECT_TRUE(token_matches("secret", "secret"));
+  EXPECT_FALSE(token_matches("secreT", "secret"));
+  EXPECT_FALSE(token_matches("", ""));
+  OriginPolicy p;
+  p.allow = {"https://a"};
+  EXPECT_TRUE(p.permits("https://a"));
+  EXPECT_FALSE(p.permits("https://b"));
+  TokenBucket b(1.0, 2, 0);
+  EXPECT_TRUE(b.take(0));
+  EXPECT_TRUE(b.take(0));
+  EXPECT_FALSE(b.take(0));
+  EXPECT_TRUE(b.take(1000));
+}

@@ -1,0 +1,228 @@
+#include "tools/sigd/core/http_tracker.hpp"
+
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/entry.hpp>
+
+#include <charconv>
+#include <iterator>
+
+#include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/stats.hpp"
+
+namespace sigd {
+
+namespace lt = libtorrent;
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi << 4 | lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q, size_t limit) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (part.empty()) continue;
+    if (pairs.size() >= limit) return std::nullopt;
+    auto eq = part.find('=');
+    auto key = percent_decode(part.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    pairs.emplace_back(std::move(*key), std::move(*value));
+  }
+  return pairs;
+}
+
+std::string bencoded_failure(std::string_view reason) {
+  lt::entry e(lt::entry::dictionary_t);
+  e["failure reason"] = std::string(reason);
+  std::string out;
+  lt::bencode(std::back_inserter(out), e);
+  return out;
+}
+
+namespace {
+
+bool to_int(std::string_view s, int64_t& v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+void append_compact(std::string& out, const PeerAddr& a) {
+  out.append(reinterpret_cast<const char*>(a.ip.data()), a.v6 ? 16 : 4);
+  out += static_cast<char>(a.port >> 8);
+  out += static_cast<char>(a.port & 0xFF);
+}
+
+std::string ip_text(const PeerAddr& a) {
+  char buf[64];
+  if (!a.v6) {
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.ip[0], a.ip[1], a.ip[2], a.ip[3]);
+    return buf;
+  }
+  std::string out;
+  for (int i = 0; i < 16; i += 2) {
+    if (i) out += ':';
+    std::snprintf(buf, sizeof buf, "%x", (a.ip[i] << 8) | a.ip[i + 1]);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string http_announce(std::string_view query, const PeerAddr& remote, Registry& registry, Stats& stats,
+                          const AllowList& allow, const HttpTrackerConfig& config, int64_t now_ms) {
+  auto fail = [&stats](std::string_view why) {
+    stats.error(ErrorKind::http_tracker);
+    return bencoded_failure(why);
+  };
+  auto pairs = parse_query(query, 64);
+  if (!pairs) return fail("invalid query string");
+  std::optional<Id20> info_hash, peer_id;
+  int64_t port = -1, left = -1, numwant = config.numwant_default;
+  bool compact = true, no_peer_id = false;
+  std::string event;
+  for (const auto& [k, v] : *pairs) {
+    if (k == "info_hash") {
+      if (v.size() != 20) return fail("invalid info_hash");
+      info_hash = Id20::from_raw(v);
+    } else if (k == "peer_id") {
+      if (v.size() != 20) return fail("invalid peer_id");
+      peer_id = Id20::from_raw(v);
+    } else if (k == "port") {
+      if (!to_int(v, port) || port < 1 || port > 65535) return fail("invalid port");
+    } else if (k == "left") {
+      if (!to_int(v, left)) left = -1;
+    } else if (k == "numwant") {
+      if (!to_int(v, numwant) || numwant < 0) numwant = config.numwant_default;
+    } else if (k == "compact") {
+      compact = v != "0";
+    } else if (k == "no_peer_id") {
+      no_peer_id = v == "1";
+    } else if (k == "event") {
+      event = v;
+    }
+  }
+  if (!info_hash) return fail("invalid info_hash");
+  if (!peer_id) return fail("invalid peer_id");
+  if (port < 0) return fail("invalid port");
+  if (!event.empty() && event != "started" && event != "stopped" && event != "completed" && event != "paused" &&
+      event != "update" && event != "empty")
+    return fail("invalid event");
+  if (!allow.allows(*info_hash)) {
+    stats.error(ErrorKind::not_allowed);
+    return bencoded_failure("info_hash is not allowed on this tracker");
+  }
+  ++stats.announces;
+  ++stats.http_announces;
+  numwant = std::min<int64_t>(numwant, config.numwant_max);
+
+  PeerAddr addr = remote;
+  addr.port = static_cast<uint16_t>(port);
+  const bool stopped = event == "stopped";
+  Swarm* swarm = nullptr;
+  if (stopped) {
+    registry.remove(*info_hash, *peer_id);
+    swarm = registry.find(*info_hash);
+  } else {
+    auto up = registry.upsert(*info_hash, *peer_id, nullptr, addr,
+                              left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms);
+    swarm = up.swarm;
+  }
+
+  lt::entry e(lt::entry::dictionary_t);
+  e["interval"] = static_cast<int64_t>(config.interval);
+  e["min interval"] = static_cast<int64_t>(std::max(1, config.interval / 2));
+  e["complete"] = static_cast<int64_t>(swarm ? swarm->complete : 0);
+  e["incomplete"] = static_cast<int64_t>(swarm ? swarm->incomplete : 0);
+  std::string peers4, peers6;
+  lt::entry::list_type peer_list;
+  if (swarm && !stopped) {
+    registry.pick_http_peers(*swarm, *peer_id, static_cast<size_t>(numwant), [&](const Peer& p) {
+      if (compact) {
+        append_compact(p.addr.v6 ? peers6 : peers4, p.addr);
+      } else {
+        lt::entry d(lt::entry::dictionary_t);
+        if (!no_peer_id) d["peer id"] = std::string(p.peer_id.view());
+        d["ip"] = ip_text(p.addr);
+        d["port"] = static_cast<int64_t>(p.addr.port);
+        peer_list.push_back(std::move(d));
+      }
+    });
+  }
+  if (compact) {
+    e["peers"] = peers4;
+    if (!peers6.empty()) e["peers6"] = peers6;
+  } else {
+    e["peers"] = std::move(peer_list);
+  }
+  std::string out;
+  lt::bencode(std::back_inserter(out), e);
+  return out;
+}
+
+std::string http_scrape(std::string_view query, const Registry& registry, Stats& stats, const AllowList& allow,
+                        const HttpTrackerConfig& config) {
+  auto pairs = parse_query(query, config.max_scrape + 16);
+  if (!pairs) {
+    stats.error(ErrorKind::http_tracker);
+    return bencoded_failure("invalid query string");
+  }
+  ++stats.scrapes;
+  ++stats.http_scrapes;
+  lt::entry e(lt::entry::dictionary_t);
+  lt::entry& files = e["files"];
+  files = lt::entry(lt::entry::dictionary_t);
+  auto add = [&](const Id20& ih, const Swarm* s) {
+    lt::entry f(lt::entry::dictionary_t);
+    f["complete"] = static_cast<int64_t>(s ? s->complete : 0);
+    f["downloaded"] = static_cast<int64_t>(s ? s->downloaded : 0);
+    f["incomplete"] = static_cast<int64_t>(s ? s->incomplete : 0);
+    files[std::string(ih.view())] = std::move(f);
+  };
+  size_t n = 0;
+  bool any = false;
+  for (const auto& [k, v] : *pairs) {
+    if (k != "info_hash") continue;
+    any = true;
+    if (v.size() != 20) {
+      stats.error(ErrorKind::http_tracker);
+      return bencoded_failure("invalid info_hash");
+    }
+    if (++n > config.max_scrape) break;
+    Id20 ih = Id20::from_raw(v);
+    if (!allow.allows(ih)) continue;
+    add(ih, registry.find(ih));
+  }
+  if (!any) {  // full scrape, bounded
+    registry.for_each_swarm([&](const Id20& ih, const Swarm& s) {
+      if (n++ < config.max_scrape && allow.allows(ih)) add(ih, &s);
+    });
+  }
+  std::string out;
+  lt::bencode(std::back_inserter(out), e);
+  return out;
+}
+
+}  // namespace sigd

@@ -1,0 +1,74 @@
+#pragma once
+// The WebTorrent tracker wire protocol (bittorrent-tracker's, byte for byte):
+// parsing client messages into requests and writing server messages in the key
+// order JSON.stringify produces. No I/O here, so the fuzzer can drive it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "tools/sigd/core/ids.hpp"
+
+namespace sigd {
+
+enum class AnnounceEvent { update, started, stopped, completed, paused };
+
+struct Offer {
+  Id20 offer_id;
+  std::string type;  // "offer"
+  std::string sdp;
+};
+
+struct AnnounceRequest {
+  Id20 info_hash;
+  Id20 peer_id;
+  AnnounceEvent event = AnnounceEvent::update;
+  bool seeder = false;            // left == 0
+  bool left_known = false;        // left was a number
+  std::optional<int64_t> numwant;
+  std::vector<Offer> offers;
+  // An answer travels as an announce carrying to_peer_id + answer + offer_id.
+  bool is_answer = false;
+  Id20 to_peer_id;
+  Id20 answer_offer_id;
+  std::string answer_type;  // "answer"
+  std::string answer_sdp;
+};
+
+struct ScrapeRequest {
+  bool full = false;  // no info_hash given
+  std::vector<Id20> info_hashes;
+};
+
+// A message we answer with `failure reason`. `action`/`info_hash` are echoed
+// when they were readable (clients drop replies without their info_hash).
+struct ParseError {
+  std::string reason;
+  std::string kind;  // counter name: json, type, id, action, event, offer, depth
+  std::string action;
+  std::optional<Id20> info_hash;
+};
+
+using WsRequest = std::variant<AnnounceRequest, ScrapeRequest, ParseError>;
+
+// `max_offers` bounds how many offers are decoded (the rest are ignored);
+// `max_scrape` bounds a scrape's info_hash array.
+WsRequest parse_ws_message(std::string_view text, size_t max_offers, size_t max_scrape);
+
+const char* event_name(AnnounceEvent e);
+
+// Server messages.
+std::string announce_reply(uint32_t complete, uint32_t incomplete, int interval, const Id20& info_hash);
+std::string offer_message(const Offer& offer, const Id20& from_peer, const Id20& info_hash);
+std::string answer_message(const AnnounceRequest& answer);
+struct ScrapeFile {
+  Id20 info_hash;
+  uint32_t complete = 0, incomplete = 0;
+  uint64_t downloaded = 0;
+};
+std::string scrape_reply(const std::vector<ScrapeFile>& files);
+std::string failure_message(const ParseError& error);
+
+}  // namespace sigd

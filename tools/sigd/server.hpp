@@ -1,0 +1,154 @@
+#pragma once
+// The one libwebsockets server: HTTP and WebSocket on one port. Owns the lws
+// context, our listening socket (so HTTP tracker requests can be read raw:
+// lws's URL parser refuses %00 and %0D, which binary info_hashes contain),
+// every connection's state, the registry, the feed and the counters.
+#include <libwebsockets.h>
+
+#include <deque>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/event_io.hpp"
+#include "common/fd.hpp"
+#include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/http_tracker.hpp"
+#include "tools/sigd/core/options.hpp"
+#include "tools/sigd/core/registry.hpp"
+#include "tools/sigd/core/stats.hpp"
+#include "tools/sigd/core/ws_protocol.hpp"
+
+namespace sigd {
+
+enum class ConnKind : uint8_t { tracker, events, publish };
+
+// One WebSocket connection. Kept small: idle connections are most of them.
+struct Conn {
+  lws* wsi = nullptr;
+  ConnKind kind = ConnKind::tracker;
+  bool established = false;
+  bool closing = false;
+  uint16_t bad_messages = 0;
+  TokenBucket bucket;
+  std::string rx;                                   // message being reassembled
+  std::vector<std::string> out;                     // queued frames, each with LWS_PRE headroom
+  size_t out_head = 0, out_bytes = 0;
+  std::vector<std::pair<Id20, Id20>> memberships;   // (info_hash, peer_id) this connection announced
+};
+
+// A response on an lws HTTP connection: a generated body or a file range.
+struct HttpTxn {
+  std::string body;
+  size_t body_sent = 0;
+  hlsmesh::UniqueFd file;
+  uint64_t file_pos = 0, file_end = 0;  // [pos, end)
+};
+
+// A sniffed HTTP tracker request handled outside lws's HTTP parser.
+struct RawHttp {
+  std::string request;
+  std::string response;
+  bool responded = false;
+};
+
+struct Session {
+  PeerAddr remote;
+  std::unique_ptr<Conn> ws;
+  std::unique_ptr<HttpTxn> http;
+  std::unique_ptr<RawHttp> raw;
+  bool counted = false;  // an accepted client connection (counts toward limits)
+};
+
+class Server {
+ public:
+  explicit Server(Options& options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until SIGINT/SIGTERM. Returns the exit code.
+  int run();
+
+  // lws entry point for every protocol.
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
+
+ private:
+  int dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len);
+
+  // server.cpp: context, listener, loop, timers, reload
+  void create_context();
+  void open_listener();
+  void accept_ready();
+  void hand_over(int fd, const PeerAddr& remote);
+  void schedule_sweep();
+  static void sweep_timer(lws_sorted_usec_list_t* sul);
+  void sweep();
+  void reload();
+  void release_session(lws* wsi);
+  Session* session(lws* wsi);
+
+  // ws_session.cpp: WebSocket tracker, feed subscribers, publishers
+  int ws_filter(lws* wsi);
+  int ws_established(lws* wsi);
+  int ws_receive(lws* wsi, const void* in, size_t len);
+  int ws_writeable(lws* wsi);
+  void ws_closed(lws* wsi);
+  int handle_tracker_message(Conn& c, std::string_view text);
+  void handle_announce(Conn& c, AnnounceRequest& a);
+  void handle_scrape(Conn& c, const ScrapeRequest& s);
+  void leave_all(Conn& c);
+  void drop_membership(Conn& c, const Id20& ih, const Id20& pid);
+  void send(Conn& c, std::string&& framed);  // `framed` starts with LWS_PRE bytes of headroom
+  void send_text(Conn& c, std::string_view text);
+  void kill(Conn& c);
+  void feed_event(hlsmesh::Json&& event);
+  void stdin_readable(lws* wsi);
+
+  // http_routes.cpp: lws HTTP requests and raw HTTP tracker requests
+  int http_request(lws* wsi, const char* path);
+  int http_writeable(lws* wsi);
+  int respond(lws* wsi, unsigned status, std::string_view content_type, std::string body,
+              const std::vector<std::pair<std::string, std::string>>& extra = {}, bool head_only = false);
+  int serve_static(lws* wsi, std::string_view path, bool head_only);
+  int raw_receive(lws* wsi, const void* in, size_t len);
+  int raw_writeable(lws* wsi);
+  std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote);
+
+  Options& opt_;
+  Stats stats_;
+  Registry registry_;
+  AllowList allow_;
+  OriginPolicy origins_;
+  HttpTrackerConfig http_config_;
+  std::string www_real_;
+
+  lws_retry_bo_t retry_{};
+  std::vector<lws_protocols> protocols_;
+  lws_context* context_ = nullptr;
+  lws_vhost* vhost_ = nullptr;
+  int listen_fd_ = -1;  // owned by lws once adopted
+  lws* listener_wsi_ = nullptr;
+  lws* wake_wsi_ = nullptr;
+  lws* stdin_wsi_ = nullptr;
+  std::unique_ptr<hlsmesh::EventReader> stdin_reader_;
+
+  struct SweepTimer {
+    lws_sorted_usec_list_t sul;  // first member: the timer callback casts back
+    Server* server;
+  } sweep_timer_{};
+
+  std::unordered_map<lws*, Session> sessions_;
+  std::unordered_map<std::string, uint32_t> per_ip_;
+  PeerAddr adopting_remote_;
+  std::exception_ptr pending_error_;  // thrown inside an lws callback; rethrown by run()  // remote of the socket being adopted (callbacks run inside adopt)
+
+  std::unordered_set<Conn*> subscribers_;
+  std::deque<std::string> backlog_;  // last --feed-backlog segment events, serialized
+};
+
+}  // namespace sigd
