@@ -1,0 +1,90 @@
+#include "options.hpp"
+
+#include "common/exit_codes.hpp"
+#include "common/log.hpp"
+
+namespace tunnelcheck {
+
+void setup_cli(CLI::App& app, Options& o) {
+  app.description(
+      "Validate a cloudflared tunnel config, probe a live HLS endpoint, lint playlists.\n"
+      "Exit codes (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, internal error).");
+  app.require_subcommand(1);
+  hlsmesh::add_common_options(app, o.common, /*reads_events=*/false);
+  app.add_option("--format", o.format, "Output: text (one line per finding), json (one object per line), nagios, prom")
+      ->check(CLI::IsMember({"text", "json", "nagios", "prom"}))
+      ->envname("TUNNELCHECK_FORMAT");
+  app.add_option("--timeout", o.timeout_s,
+                 "Seconds the whole run may take, never exceeded (default 30; --watch adds its time)")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->envname("TUNNELCHECK_TIMEOUT");
+
+  auto* config = app.add_subcommand("config", "Validate a cloudflared config.yml with cloudflared's ingress semantics");
+  config->add_option("file", o.config_file, "config.yml (default: cloudflared's search path)")
+      ->envname("TUNNELCHECK_CONFIG");
+  config->add_option("--require", o.require, "URL=SERVICE: fail unless URL routes to SERVICE (repeatable)");
+  config->add_flag("--probe-origins", o.probe_origins,
+                   "Connect to every local service and report those nobody listens on");
+
+  auto* route =
+      app.add_subcommand("route", "Print the ingress rule a URL matches (like `cloudflared tunnel ingress rule`)");
+  route->add_option("url", o.route_url, "https://host/path")->required();
+  route->add_option("--config", o.config_file, "config.yml (default: cloudflared's search path)")
+      ->envname("TUNNELCHECK_CONFIG");
+
+  auto* probe = app.add_subcommand("probe", "Probe a live media or master playlist URL, its segments and tracker");
+  auto* lint = app.add_subcommand("lint", "Static playlist checks on a file or URL");
+  for (auto* sub : {probe, lint}) {
+    sub->add_option("url", o.url, sub == probe ? "Playlist URL" : "Playlist file or URL")->required();
+    sub->add_option("--min-segments", o.min_segments, "Expected window length in segments (default 60; 0 = no check)");
+    sub->add_option("--cdn-host", o.cdn_hosts,
+                    "Hosts segment URLs must be on (repeatable or comma-separated; host[:port] or *.domain)")
+        ->delimiter(',')
+        ->envname("TUNNELCHECK_CDN_HOST");
+    sub->add_option("--origin-host", o.origin_hosts, "Hosts that are the origin/tunnel: segments there are flagged")
+        ->delimiter(',')
+        ->envname("TUNNELCHECK_ORIGIN_HOST");
+    sub->add_option("--max-bytes", o.max_playlist_bytes, "Largest playlist accepted (bytes, default 1 MiB)");
+  }
+  probe->add_option("--origin", o.origin, "Origin header for CORS checks (default: the playlist URL's origin)")
+      ->envname("TUNNELCHECK_ORIGIN");
+  probe->add_option("--segments", o.segments, "sample: newest, oldest and --sample more; all: every listed segment")
+      ->check(CLI::IsMember({"sample", "all"}));
+  probe->add_option("--sample", o.sample, "Segments checked besides newest and oldest (default 3)");
+  probe->add_flag("--no-update", o.no_update, "Skip the second playlist fetch after 1.5 × target duration");
+  probe->add_option("--watch", o.watch_s, "Keep polling for SECONDS and report stalls")
+      ->check(CLI::Range(0.0, 86400.0));
+  probe->add_option("--tracker", o.trackers, "ws:// or wss:// tracker: WebSocket upgrade and a scrape (repeatable)");
+  probe->add_option("--duration-tolerance", o.duration_tolerance_s,
+                    "Seconds EXTINF may differ from the PTS-measured duration (0.5)");
+  probe->add_option("--max-latency", o.max_latency_s,
+                    "Warn when the live edge is further behind PROGRAM-DATE-TIME (seconds, 120)");
+  probe->add_option("--bandwidth-tolerance", o.bandwidth_tolerance,
+                    "Fraction the measured peak may exceed BANDWIDTH (0.1)");
+  probe->add_option("--max-segment-bytes", o.max_segment_bytes, "Largest segment downloaded (bytes, default 32 MiB)");
+  probe->add_option("--parallel", o.parallel, "Connections per host (default 8)")->check(CLI::Range(1, 64));
+
+  for (auto* sub : {config, route, probe, lint}) sub->fallthrough();
+}
+
+void finish_options(CLI::App& app, Options& o) {
+  for (const char* name : {"config", "route", "probe", "lint"})
+    if (app.get_subcommand(name)->parsed()) o.command = name;
+  o.timeout_given = app.get_option("--timeout")->count() > 0 || std::getenv("TUNNELCHECK_TIMEOUT");
+  if (o.watch_s > 0) {
+    if (!o.timeout_given) {
+      o.timeout_s = o.watch_s + 30;
+    } else if (o.watch_s >= o.timeout_s) {
+      hlsmesh::log::error("--watch " + std::to_string(static_cast<long>(o.watch_s)) + " s does not fit in --timeout " +
+                          std::to_string(static_cast<long>(o.timeout_s)) +
+                          " s; raise --timeout above --watch or leave it out");
+      throw hlsmesh::ExitRequest{hlsmesh::Exit::usage};
+    }
+  }
+  if (o.command == "probe" && o.url.find("://") == std::string::npos) {
+    hlsmesh::log::error("probe needs an http(s):// URL, got '" + o.url + "'; use 'tunnelcheck lint FILE' for files");
+    throw hlsmesh::ExitRequest{hlsmesh::Exit::usage};
+  }
+}
+
+}  // namespace tunnelcheck

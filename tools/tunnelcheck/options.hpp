@@ -1,0 +1,51 @@
+#pragma once
+// Command line of tunnelcheck: four subcommands (config, route, probe, lint)
+// sharing the output format and the global --timeout.
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "common/program.hpp"
+
+namespace tunnelcheck {
+
+struct Options {
+  hlsmesh::CommonOptions common;
+  std::string command;          // "config", "route", "probe", "lint"
+  std::string format = "text";  // text | json | nagios | prom
+  double timeout_s = 30;        // whole run, never exceeded
+  bool timeout_given = false;
+
+  // config / route
+  std::string config_file;
+  std::vector<std::string> require;  // URL=SERVICE
+  bool probe_origins = false;
+  std::string route_url;
+
+  // probe / lint
+  std::string url;     // probe URL, or lint FILE|URL
+  std::string origin;  // Origin header for CORS checks ("" = the playlist URL's origin)
+  std::vector<std::string> cdn_hosts;
+  std::vector<std::string> origin_hosts;
+  size_t min_segments = 60;
+  std::string segments = "sample";  // sample | all
+  size_t sample = 3;                // segments in the middle of the window, besides newest/oldest
+  bool no_update = false;
+  double watch_s = 0;
+  std::vector<std::string> trackers;
+  double duration_tolerance_s = 0.5;
+  double max_latency_s = 120;
+  double bandwidth_tolerance = 0.1;  // measured peak may exceed BANDWIDTH by 10 %
+  size_t max_playlist_bytes = 1 << 20;
+  size_t max_segment_bytes = 32 << 20;
+  long parallel = 8;  // connections per host
+};
+
+// Builds the CLI11 app bound to `options`.
+void setup_cli(CLI::App& app, Options& options);
+
+// Checks what CLI11 cannot (e.g. --watch beyond --timeout); throws
+// hlsmesh::ExitRequest{usage} after logging the problem.
+void finish_options(CLI::App& app, Options& options);
+
+}  // namespace tunnelcheck
