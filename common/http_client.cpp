@@ -1,5 +1,6 @@
 #include "common/http_client.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 
@@ -74,6 +75,9 @@ Client::Client(long max_connections_per_host) : multi_(curl_multi_init()) {
   if (!multi_) throw std::bad_alloc();
   curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, max_connections_per_host);
+  // Keep every connection we may open alive between requests (curl's default
+  // cache is smaller than a high --jobs would need).
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, std::max(16L, max_connections_per_host * 2));
 }
 
 Client::~Client() {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# file:// destination: a hard link on the same file system, a copy across
+# file systems (/dev/shm → disk), atomic replacement (a reader never sees a
+# partial file), urls that a web server serves, --delete-expired unlinks.
+source "$(dirname "$0")/lib/lib.sh"
+
+shm="$(mktemp -d /dev/shm/r2push-test.XXXXXX)"
+trap 'rm -rf "$shm"; cleanup' EXIT
+www="$work/www"
+
+# --- same file system: hard link; across: copy ------------------------------
+make_file "$work/src/0/seg 1.ts" 100000
+make_file "$shm/0/seg2.ts" 100000
+{
+  jq -cn --arg p "$work/src/0/seg 1.ts" '{event:"segment",rendition:"0",path:$p}'
+  jq -cn --arg p "$shm/0/seg2.ts" '{event:"segment",rendition:"0",path:$p}'
+} | "$R2PUSH" --to "file://$www" --public-url http://127.0.0.1:8000/live --log-format json >"$work/out.jsonl" 2>"$work/run.err" ||
+  fail "file:// upload exited $?"
+[[ "$(jq -r .url "$work/out.jsonl" | head -1)" == "http://127.0.0.1:8000/live/0/seg%201.ts" ]] || fail "url: $(head -1 "$work/out.jsonl")"
+[[ "$(stat -c %i "$work/src/0/seg 1.ts")" == "$(stat -c %i "$www/0/seg 1.ts")" ]] || fail "same file system: not a hard link"
+[[ "$(stat -c %i "$shm/0/seg2.ts")" != "$(stat -c %i "$www/0/seg2.ts")" ]] || fail "across file systems: same inode?"
+[[ "$(stat -c %d "$shm")" != "$(stat -c %d "$work")" ]] || fail "test setup: /dev/shm and $work are one file system"
+cmp -s "$shm/0/seg2.ts" "$www/0/seg2.ts" || fail "the cross-file-system copy differs"
+[[ "$(jq -r 'select(.linked != null) | .linked' "$work/run.err")" == 1 ]] || fail "expected 1 link and 1 copy"
+[[ "$(jq -r '.etag | length > 2' "$work/out.jsonl" | sort -u)" == true ]] || fail "no etag"
+pass "file://: hard link on one file system, copy from $(stat -f -c %T "$shm") to $(stat -f -c %T "$www"), url + etag"
+
+# --- atomic replacement: a reader loops while 30 versions replace one key ---
+size=$((4 * 1024 * 1024))
+for v in $(seq 1 30); do
+  mkdir -p "$shm/v$v"
+  head -c "$size" /dev/zero | tr '\0' "\\$(printf '%03o' $((v + 64)))" >"$shm/v$v/big.bin"
+done
+spawn node "$LIB/read_loop.mjs" "$www/big.bin" "$size" 6000 >"$work/reader.json"
+reader=$last_pid
+for v in $(seq 1 30); do
+  jq -cn --arg p "$shm/v$v/big.bin" '{event:"segment",path:$p}'
+  sleep 0.1
+done | "$R2PUSH" --to "file://$www" --key '{name}' --same-key-interval 0 >"$work/atomic.out" 2>"$work/atomic.err" ||
+  fail "atomic run exited $?"
+wait "$reader" || true
+read -r reads partial versions < <(jq -r '"\(.reads) \(.partial) \(.versions)"' "$work/reader.json")
+((reads >= 10)) || fail "the reader read only $reads times"
+[[ "$partial" == 0 ]] || fail "the reader saw $partial partial files"
+((versions >= 3)) || fail "the reader saw only $versions versions"
+[[ -z "$(find "$www" -name '*.tmp')" ]] || fail "temp files left behind: $(find "$www" -name '*.tmp')"
+pass "atomic: $reads reads during 30 cross-file-system replacements, 0 partial, $versions versions seen, no temp files left"
+
+# --- urls served by a web server; --delete-expired unlinks -------------------
+spawn node -e '
+  const http = require("http"), fs = require("fs"), path = require("path");
+  const root = process.argv[1];
+  const s = http.createServer((q, r) => {
+    const p = path.join(root, decodeURIComponent(q.url.replace(/^\/live/, "")));
+    fs.readFile(p, (e, d) => e ? r.writeHead(404).end() : r.end(d));
+  });
+  s.listen(0, "127.0.0.1", () => console.log("listening on " + s.address().port));
+  setInterval(() => { try { process.kill(process.ppid, 0) } catch { process.exit(0) } }, 1000).unref();
+' "$www" >"$work/web.out"
+wait_for 10 grep -q listening "$work/web.out" || fail "web server did not start"
+web="http://127.0.0.1:$(grep -o '[0-9]*$' "$work/web.out")/live"
+make_file "$work/src/1/a.ts" 5000
+make_file "$work/src/1/b.ts" 5000
+{
+  jq -cn --arg p "$work/src/1/a.ts" '{event:"segment",rendition:"1",path:$p,duration:0.1}'
+  jq -cn --arg p "$work/src/1/b.ts" '{event:"segment",rendition:"1",path:$p,duration:0.1}'
+  jq -cn --arg p "$work/src/1/a.ts" '{event:"expire",rendition:"1",path:$p,duration:0.1,expire_after:0.3}'
+} | "$R2PUSH" --to "file://$www" --public-url "$web" --delete-expired >"$work/d.out" 2>"$work/d.err" || fail "delete run exited $?"
+url_b=$(jq -r 'select(.event=="segment" and (.path|endswith("b.ts"))) | .url' "$work/d.out")
+curl -sf "$url_b" -o "$work/got" || fail "$url_b is not served"
+cmp -s "$work/got" "$work/src/1/b.ts" || fail "$url_b serves other bytes"
+[[ ! -e "$www/1/a.ts" ]] || fail "--delete-expired left $www/1/a.ts"
+[[ -e "$work/src/1/a.ts" ]] || fail "--delete-expired removed the source file"
+pass "urls are served by a web server on the directory; expire_after honoured, the published file unlinked"

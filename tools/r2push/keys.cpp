@@ -1,0 +1,139 @@
+#include "tools/r2push/keys.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+
+#include "common/error.hpp"
+#include "common/http_client.hpp"
+
+namespace hlsmesh::r2push {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string field_text(const Json& event, const char* name) {
+  auto it = event.find(name);
+  if (it == event.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return it->dump();
+}
+
+const char* const known_placeholders[] = {"prefix", "rendition", "stream", "name", "stem", "ext", "msn", "event"};
+
+bool known(const std::string& name) {
+  return std::any_of(std::begin(known_placeholders), std::end(known_placeholders),
+                     [&](const char* k) { return name == k; });
+}
+
+}  // namespace
+
+void validate_key_template(const std::string& key_template) {
+  size_t pos = 0;
+  bool has_name = false;
+  while ((pos = key_template.find('{', pos)) != std::string::npos) {
+    size_t end = key_template.find('}', pos);
+    if (end == std::string::npos) {
+      throw Error(Exit::config, "--key " + key_template + ": unclosed '{'; placeholders look like {rendition}");
+    }
+    std::string name = key_template.substr(pos + 1, end - pos - 1);
+    if (!known(name)) {
+      throw Error(Exit::config, "--key " + key_template + ": unknown placeholder {" + name +
+                                    "}; use {prefix}, {rendition}, {stream}, {name}, {stem}, {ext}, {msn} or {event}");
+    }
+    if (name == "name" || name == "stem") has_name = true;
+    pos = end + 1;
+  }
+  if (!has_name) {
+    throw Error(Exit::config, "--key " + key_template +
+                                  ": without {name} or {stem} every file would get the same key; add {name}");
+  }
+}
+
+std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event) {
+  std::filesystem::path path(field_text(event, "path"));
+  std::map<std::string, std::string> values = {
+      {"prefix", prefix},
+      {"rendition", field_text(event, "rendition")},
+      {"stream", field_text(event, "stream")},
+      {"name", path.filename().string()},
+      {"stem", path.stem().string()},
+      {"ext", path.has_extension() ? path.extension().string().substr(1) : std::string()},
+      {"msn", field_text(event, "msn")},
+      {"event", field_text(event, "event")},
+  };
+  std::string out;
+  size_t pos = 0;
+  while (pos < key_template.size()) {
+    size_t open = key_template.find('{', pos);
+    if (open == std::string::npos) {
+      out += key_template.substr(pos);
+      break;
+    }
+    out += key_template.substr(pos, open - pos);
+    size_t close = key_template.find('}', open);
+    if (close == std::string::npos) throw Error(Exit::config, "--key " + key_template + ": unclosed '{'");
+    std::string name = key_template.substr(open + 1, close - open - 1);
+    auto it = values.find(name);
+    if (it == values.end()) throw Error(Exit::config, "--key " + key_template + ": unknown placeholder {" + name + "}");
+    out += it->second;
+    pos = close + 1;
+  }
+  // Collapse the '/' left by empty placeholders; no leading or trailing '/'.
+  std::string key;
+  for (char c : out) {
+    if (c == '/' && (key.empty() || key.back() == '/')) continue;
+    key += c;
+  }
+  while (!key.empty() && key.back() == '/') key.pop_back();
+  return key;
+}
+
+std::string encode_key(const std::string& key) { return http::uri_encode(key, true); }
+
+std::string join_url(const std::string& base, const std::string& key) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  return b + "/" + encode_key(key);
+}
+
+std::string content_type_for(const std::string& name) {
+  static const std::map<std::string, std::string> types = {
+      {".ts", "video/mp2t"},
+      {".m4s", "video/iso.segment"},
+      {".mp4", "video/mp4"},
+      {".m4a", "audio/mp4"},
+      {".m4v", "video/mp4"},
+      {".cmfv", "video/mp4"},
+      {".cmfa", "audio/mp4"},
+      {".m3u8", "application/vnd.apple.mpegurl"},
+      {".m3u", "application/vnd.apple.mpegurl"},
+      {".aac", "audio/aac"},
+      {".mp3", "audio/mpeg"},
+      {".vtt", "text/vtt"},
+      {".webvtt", "text/vtt"},
+      {".json", "application/json"},
+      {".torrent", "application/x-bittorrent"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript"},
+      {".css", "text/css"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".key", "application/octet-stream"},
+  };
+  std::string ext = lower(std::filesystem::path(name).extension().string());
+  auto it = types.find(ext);
+  return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+bool is_playlist(const std::string& name) {
+  std::string ext = lower(std::filesystem::path(name).extension().string());
+  return ext == ".m3u8" || ext == ".m3u";
+}
+
+}  // namespace hlsmesh::r2push

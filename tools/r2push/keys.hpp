@@ -1,0 +1,33 @@
+#pragma once
+// Object keys and object metadata: key templates, AWS key encoding, the
+// public URL of a key, Content-Type by extension, Cache-Control by kind.
+#include <string>
+
+#include "common/event_io.hpp"
+
+namespace hlsmesh::r2push {
+
+// Expands a key template for an event. Placeholders: {prefix} (of --to),
+// {rendition}, {stream}, {name} (the file name of `path`), {stem}, {ext},
+// {msn}, {event}. Empty placeholders vanish with their '/' ("{prefix}/
+// {rendition}/{name}" without a rendition is "PREFIX/NAME"). Throws
+// Error(config) on an unknown placeholder; returns "" when the key is empty.
+std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event);
+
+// Checks a template once at start-up (unknown placeholders, no {name}).
+void validate_key_template(const std::string& key_template);
+
+// A key as it goes into a URL path: AWS encoding, '/' kept.
+std::string encode_key(const std::string& key);
+
+// "https://cdn.example.com/live" + "0/seg 1.ts" → "https://cdn.example.com/live/0/seg%201.ts"
+std::string join_url(const std::string& base, const std::string& key);
+
+// Content-Type by extension (.ts, .m4s, .mp4, .m3u8, .aac, .vtt, ...);
+// application/octet-stream for anything unknown.
+std::string content_type_for(const std::string& name);
+
+// Playlists are rewritten in place and get short caching; segments never change.
+bool is_playlist(const std::string& name);
+
+}  // namespace hlsmesh::r2push

@@ -1,0 +1,319 @@
+#include "tools/r2push/scheduler.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/time_util.hpp"
+#include "tools/r2push/keys.hpp"
+
+namespace hlsmesh::r2push {
+
+namespace {
+
+constexpr size_t tool_error_limit = 2000;
+
+bool wants_upload(const Json& event) {
+  auto path = event.find("path");
+  if (path == event.end() || !path->is_string() || path->get<std::string>().empty()) return false;
+  if (event.contains("url")) return false;  // an earlier r2push did it
+  return event["event"] != "expire";        // an expire event names a file that is going away
+}
+
+// ETag of a published file the way nginx computes it ("mtime-size" in hex).
+std::string file_etag(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),
+                static_cast<unsigned long long>(st.st_size));
+  return buf;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const Settings& settings, http::Client& client, const S3Api* api, EventWriter& writer)
+    : settings_(settings), client_(client), api_(api), writer_(writer), expirer_(settings, client, api) {}
+
+std::string Scheduler::url_for(const std::string& key) const {
+  if (!settings_.public_url.empty()) return join_url(settings_.public_url, key);
+  if (api_) return api_->object_url(key);
+  return "file://" + http::uri_encode((settings_.destination.dir / key).string(), true);
+}
+
+void Scheduler::add(Json event) {
+  ++stats_.events;
+  uint64_t seq = next_seq_++;
+  entries_.push_back(Entry{std::move(event), false});
+  Json& ev = entries_.back().event;
+  const std::string type = ev["event"].get<std::string>();
+
+  if (type == "playlist") expirer_.on_playlist(ev);
+  if (type == "expire" && settings_.delete_expired) {
+    std::string key;
+    if (auto k = ev.find("key"); k != ev.end() && k->is_string()) {
+      key = k->get<std::string>();  // as the uploading r2push named it
+    } else if (ev.contains("path") && ev["path"].is_string()) {
+      key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
+    }
+    if (key.empty()) {
+      log::warning("expire event without key or path: nothing to delete", {{"event_index", seq}});
+    } else {
+      expirer_.on_expire(ev, key, monotonic_ms());
+    }
+  }
+  if (!wants_upload(ev)) {
+    entries_.back().done = true;
+    flush();
+    return;
+  }
+
+  Job job;
+  job.seq = seq;
+  job.path = ev["path"].get<std::string>();
+  job.key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
+  std::string name = std::filesystem::path(job.path).filename().string();
+  job.content_type = content_type_for(name);
+  job.cache_control = is_playlist(name) ? settings_.playlist_cache_control : settings_.segment_cache_control;
+  if (job.key.empty()) {
+    ev["error"] = {{"tool", "r2push"},
+                   {"message", "the key template " + settings_.key_template + " gives an empty key for " + job.path},
+                   {"status", 0}};
+    entries_.back().done = true;
+    ++stats_.failed;
+    flush();
+    return;
+  }
+  // A newer version of a key whose upload has not started replaces it: the
+  // object will hold the newer file anyway, and R2 allows one write per second
+  // per key. The older event waits for the newer upload and gets its result.
+  if (auto w = waiting_by_key_.find(job.key); w != waiting_by_key_.end()) {
+    auto old = jobs_.find(w->second);
+    if (old != jobs_.end() && !old->second.in_flight) {
+      job.coalesced = std::move(old->second.coalesced);
+      job.coalesced.push_back(old->second.seq);
+      stats_.coalesced++;
+      log::debug("coalesced: a newer version of the key is waiting", {{"key", job.key}});
+      jobs_.erase(old);
+    }
+  }
+  waiting_by_key_[job.key] = seq;
+  jobs_.emplace(seq, std::move(job));
+}
+
+long Scheduler::pump() {
+  int64_t now = monotonic_ms();
+  long next_due = -1;
+  auto consider = [&](long ms) {
+    if (ms >= 0 && (next_due < 0 || ms < next_due)) next_due = ms;
+  };
+  for (auto it = jobs_.begin(); it != jobs_.end() && in_flight_ < static_cast<size_t>(settings_.jobs);) {
+    Job& job = it->second;
+    ++it;  // start() may finish (and erase) the job at once in file:// mode
+    if (job.in_flight || busy_keys_.count(job.key)) continue;
+    if (job.not_before_ms > now) {
+      consider(static_cast<long>(job.not_before_ms - now));
+      continue;
+    }
+    if (auto last = last_write_ms_.find(job.key); last != last_write_ms_.end()) {
+      int64_t ready = last->second + settings_.same_key_interval_ms;
+      if (ready > now) {
+        consider(static_cast<long>(ready - now));
+        continue;
+      }
+    }
+    start(job, now);
+  }
+  // Forget write times that no longer hold anything back.
+  for (auto it = last_write_ms_.begin(); it != last_write_ms_.end();) {
+    if (it->second + settings_.same_key_interval_ms <= now && !busy_keys_.count(it->first)) {
+      it = last_write_ms_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  consider(expirer_.pump(now));
+  flush();
+  return next_due;
+}
+
+void Scheduler::start(Job& job, int64_t now) {
+  if (job.first_start_ms < 0) job.first_start_ms = now;
+  ++job.attempts;
+  if (waiting_by_key_.count(job.key) && waiting_by_key_[job.key] == job.seq) waiting_by_key_.erase(job.key);
+  if (!api_) {
+    start_file(job, now);
+    return;
+  }
+  std::string body;
+  try {
+    body = read_file(job.path);
+  } catch (const Error& e) {
+    uint64_t id = job.seq;
+    fail(job, std::string(e.what()), 0);
+    finish_job(id);
+    return;
+  }
+  S3Config config = api_->config();
+  long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
+  http::Request request = api_->put_object(job.key, std::move(body), job.content_type, job.cache_control);
+  request.timeout_ms = std::max(1000L, std::min(settings_.timeout_ms, remaining));
+  job.in_flight = true;
+  busy_keys_.insert(job.key);
+  last_write_ms_[job.key] = now;
+  ++in_flight_;
+  uint64_t id = job.seq;
+  client_.start(std::move(request), [this, id](http::Response&& r) { on_response(id, std::move(r)); });
+}
+
+void Scheduler::start_file(Job& job, int64_t now) {
+  uint64_t id = job.seq;
+  std::filesystem::path target = settings_.destination.dir / job.key;
+  try {
+    ensure_directory(target.parent_path());
+    std::error_code ec;
+    if (std::filesystem::equivalent(job.path, target, ec)) {
+      // Already in place (the source directory is the destination).
+    } else if (link_or_copy_atomic(job.path, target)) {
+      ++stats_.linked;
+    }
+  } catch (const Error& e) {
+    fail(job, e.what(), 0);
+    finish_job(id);
+    return;
+  }
+  succeed(job, url_for(job.key), file_etag(target), now);
+  finish_job(id);
+}
+
+void Scheduler::on_response(uint64_t id, http::Response&& r) {
+  --in_flight_;
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Job& job = it->second;
+  job.in_flight = false;
+  busy_keys_.erase(job.key);
+  int64_t now = monotonic_ms();
+  log::debug("PUT done", {{"key", job.key},
+                          {"status", r.status},
+                          {"attempt", job.attempts},
+                          {"ms", static_cast<long>(r.total_s * 1000)},
+                          {"new_connections", r.new_connections}});
+  if (r.ok()) {
+    succeed(job, url_for(job.key), r.header("etag"), now);
+    finish_job(id);
+    return;
+  }
+  Failure f = classify(r, api_->config());
+  std::string what = "upload of " + job.path + " to s3://" + api_->config().bucket + "/" + job.key;
+  long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
+  if (f.retryable && job.attempts <= settings_.retries && !signals_stop_) {
+    long wait = std::max(backoff_ms(job.attempts), f.retry_after_ms);
+    if (wait < remaining) {
+      ++stats_.retries;
+      job.not_before_ms = now + wait;
+      log::warning(what + " failed (try " + std::to_string(job.attempts) + " of " +
+                       std::to_string(settings_.retries + 1) + "): " + f.summary + "; retrying in " +
+                       std::to_string(wait) + " ms",
+                   {{"status", r.status}});
+      // A newer version may have queued meanwhile: it now carries this one.
+      if (auto w = waiting_by_key_.find(job.key); w != waiting_by_key_.end() && w->second != id) {
+        auto newer = jobs_.find(w->second);
+        if (newer != jobs_.end()) {
+          newer->second.coalesced.insert(newer->second.coalesced.end(), job.coalesced.begin(), job.coalesced.end());
+          newer->second.coalesced.push_back(job.seq);
+          ++stats_.coalesced;
+          jobs_.erase(it);
+        }
+      } else {
+        waiting_by_key_[job.key] = id;
+      }
+      return;
+    }
+  }
+  std::string why = f.retryable && job.attempts <= settings_.retries
+                        ? (signals_stop_ ? " (r2push is stopping)" : " (--deadline reached)")
+                        : "";
+  std::string message = what + " failed after " + std::to_string(job.attempts) + " tr" +
+                        (job.attempts == 1 ? "y" : "ies") + why + ": " + f.summary + "; " + f.hint;
+  log::error(message, {{"status", r.status}});
+  fail(job, message, r.status);
+  finish_job(id);
+}
+
+long Scheduler::backoff_ms(int attempts) {
+  // Exponential from 250 ms, capped at 10 s, with "equal jitter": half fixed,
+  // half random, so retries of many objects spread out.
+  long base = std::min(10000L, 250L << std::min(attempts - 1, 10));
+  std::uniform_int_distribution<long> jitter(0, base / 2);
+  return base / 2 + jitter(rng_);
+}
+
+void Scheduler::succeed(Job& job, const std::string& url, const std::string& etag, int64_t now) {
+  ++stats_.uploaded;
+  long upload_ms = static_cast<long>(now - job.first_start_ms);
+  auto complete = [&](uint64_t seq) {
+    Json& ev = entry(seq).event;
+    ev["key"] = job.key;
+    ev["url"] = url;
+    ev["etag"] = etag;
+    ev["upload_ms"] = upload_ms;
+    entry(seq).done = true;
+  };
+  for (uint64_t s : job.coalesced) complete(s);
+  complete(job.seq);
+}
+
+void Scheduler::fail(Job& job, const std::string& message, long status) {
+  ++stats_.failed;
+  std::string text = message.size() > tool_error_limit ? message.substr(0, tool_error_limit) : message;
+  auto complete = [&](uint64_t seq) {
+    Json& ev = entry(seq).event;
+    ev["key"] = job.key;
+    ev["error"] = {{"tool", "r2push"}, {"message", log::redact(text)}, {"status", status}};
+    entry(seq).done = true;
+  };
+  for (uint64_t s : job.coalesced) complete(s);
+  complete(job.seq);
+}
+
+void Scheduler::finish_job(uint64_t id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  if (auto w = waiting_by_key_.find(it->second.key); w != waiting_by_key_.end() && w->second == id) {
+    waiting_by_key_.erase(w);
+  }
+  jobs_.erase(it);
+}
+
+void Scheduler::cancel_waiting(const std::string& reason) {
+  signals_stop_ = true;
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Job& job = it->second;
+    if (job.in_flight) {
+      ++it;
+      continue;
+    }
+    fail(job, "upload of " + job.path + " not done: " + reason, 0);
+    waiting_by_key_.erase(job.key);
+    it = jobs_.erase(it);
+  }
+  expirer_.abandon();
+  flush();
+}
+
+void Scheduler::flush() {
+  while (!entries_.empty() && entries_.front().done) {
+    writer_.write(entries_.front().event);
+    entries_.pop_front();
+    ++first_seq_;
+  }
+}
+
+bool Scheduler::idle() const { return entries_.empty() && jobs_.empty() && in_flight_ == 0 && expirer_.idle(); }
+
+}  // namespace hlsmesh::r2push

@@ -1,0 +1,261 @@
+// r2push check / cors / lifecycle: what the seeds' troubleshooting did by hand
+// with curl and the dashboard, one line per step with the fix when it fails.
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/time_util.hpp"
+#include "tools/r2push/commands.hpp"
+#include "tools/r2push/keys.hpp"
+#include "tools/r2push/s3_api.hpp"
+
+namespace hlsmesh::r2push {
+
+namespace {
+
+// Prints "OK   what" / "FAIL what: fix" lines on stdout and counts failures.
+class Report {
+ public:
+  void ok(const std::string& what) { line("OK  ", what); }
+  void warn(const std::string& what) { line("WARN", what); }
+  void skip(const std::string& what) { line("SKIP", what); }
+  void fail(const std::string& what) {
+    ++failures_;
+    line("FAIL", what);
+  }
+  int failures() const { return failures_; }
+
+ private:
+  void line(const char* tag, const std::string& what) {
+    std::cout << tag << "  " << log::redact(what) << "\n" << std::flush;
+  }
+  int failures_ = 0;
+};
+
+std::string origin_of(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+
+bool valid_origin(const std::string& o) {
+  if (o == "*") return true;
+  size_t scheme = o.find("://");
+  if (scheme == std::string::npos || scheme == 0) return false;
+  std::string rest = o.substr(scheme + 3);
+  return !rest.empty() && rest.find('/') == std::string::npos;
+}
+
+std::string failure_text(const http::Response& r, const S3Config& config) {
+  Failure f = classify(r, config);
+  return f.summary + "; " + f.hint;
+}
+
+void check_clock(Report& report, const http::Response& r) {
+  std::string date = r.header("date");
+  if (date.empty()) return;
+  time_t server = curl_getdate(date.c_str(), nullptr);
+  if (server < 0) return;
+  long skew = static_cast<long>(std::time(nullptr) - server);
+  if (std::labs(skew) > 300) {
+    report.fail("clock: this machine is " + std::to_string(skew) + " s off the server's Date (" + date +
+                "): signed requests fail beyond 15 minutes; sync the clock with NTP (timedatectl set-ntp true)");
+  } else {
+    report.ok("clock: within " + std::to_string(std::labs(skew) + 1) + " s of the server's Date");
+  }
+}
+
+// The public URL serves the object, with CORS for `origin`.
+void check_public(Report& report, http::Client& client, const std::string& url, const std::string& body,
+                  const std::string& origin) {
+  http::Request get;
+  get.url = url;
+  get.headers = {"Origin: " + origin};
+  get.timeout_ms = 15000;
+  http::Response r = client.perform(std::move(get));
+  if (!r.ok()) {
+    report.fail("public URL " + url + ": " +
+                (r.curl_code != CURLE_OK ? r.error : "HTTP " + std::to_string(r.status)) +
+                "; check --public-url (R2: enable the r2.dev URL or connect a custom domain to the bucket)");
+    return;
+  }
+  if (r.body != body) {
+    report.fail("public URL " + url + " serves other bytes than were uploaded; check that --public-url points at "
+                "this bucket and prefix, and purge the CDN cache");
+    return;
+  }
+  report.ok("public URL serves the object: " + url);
+  std::string allow = r.header("access-control-allow-origin");
+  if (allow == "*" || allow == origin) {
+    std::string expose = r.header("access-control-expose-headers");
+    report.ok("CORS: " + origin + " may read it (Access-Control-Allow-Origin: " + allow + ")" +
+              (expose.empty() ? "" : ", exposed: " + expose));
+  } else {
+    report.fail("CORS: no Access-Control-Allow-Origin for Origin " + origin +
+                " (players on that page cannot load segments); run: r2push cors --allow-origin " + origin);
+  }
+}
+
+int finish(const Report& report) {
+  std::cout << (report.failures() ? std::to_string(report.failures()) + " check(s) failed" : "all checks passed")
+            << "\n";
+  return report.failures() ? code(Exit::unavailable) : 0;
+}
+
+int check_file(const Settings& s, const std::string& origin) {
+  Report report;
+  http::Client client(2);
+  std::filesystem::path dir = s.destination.dir;
+  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + ".r2push-check-" +
+                    std::to_string(::getpid()) + ".txt";
+  std::filesystem::path file = dir / key;
+  std::string body = "r2push check " + format_iso8601_ms(std::chrono::system_clock::now()) + "\n";
+  try {
+    ensure_directory(file.parent_path());
+    write_file_atomic(file, body);
+    report.ok("directory " + dir.string() + " is writable");
+  } catch (const Error& e) {
+    report.fail(e.what());
+    return finish(report);
+  }
+  if (s.public_url.empty()) {
+    report.skip("public URL: none given (--public-url / R2_PUBLIC_URL)");
+  } else {
+    check_public(report, client, join_url(s.public_url, key), body, origin);
+  }
+  std::filesystem::remove(file);
+  return finish(report);
+}
+
+}  // namespace
+
+int run_check(const Options& options) {
+  const Settings s = resolve(options);
+  std::string origin = options.allow_origins.empty()
+                           ? (s.public_url.empty() ? "http://localhost" : origin_of(s.public_url))
+                           : options.allow_origins.front();
+  if (!s.destination.is_s3()) return check_file(s, origin);
+
+  Report report;
+  S3Api api(s3_config(s));
+  http::Client client(2);
+  report.ok("config: bucket " + s.destination.bucket + " at " + s.endpoint + ", region " + s.region);
+
+  http::Response list = client.perform(api.list_objects_v2(s.destination.prefix, 1));
+  check_clock(report, list);
+  if (list.ok()) {
+    report.ok("credentials accepted; bucket " + s.destination.bucket + " reachable (ListObjectsV2)");
+  } else {
+    Failure f = classify(list, api.config());
+    if (f.summary.rfind("access denied", 0) == 0) {
+      report.warn("ListObjectsV2 denied (an object-scoped token may not list); going on with the object round trip");
+    } else {
+      report.fail("ListObjectsV2 on " + s.destination.bucket + ": " + f.summary + "; " + f.hint);
+      return finish(report);
+    }
+  }
+
+  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + ".r2push-check-" +
+                    std::to_string(::getpid()) + "-" + std::to_string(std::time(nullptr)) + ".txt";
+  std::string body = "r2push check " + format_iso8601_ms(std::chrono::system_clock::now()) + "\n";
+  const std::string type = "text/plain; charset=utf-8";
+  http::Response put = client.perform(api.put_object(key, body, type, "no-store"));
+  if (!put.ok()) {
+    report.fail("PUT " + key + ": " + failure_text(put, api.config()));
+    return finish(report);
+  }
+  report.ok("PUT " + key + " (" + std::to_string(body.size()) + " bytes, ETag " + put.header("etag") + ")");
+
+  http::Response head = client.perform(api.head_object(key));
+  if (!head.ok()) {
+    report.fail("HEAD " + key + ": " + failure_text(head, api.config()));
+  } else if (head.header("content-length") != std::to_string(body.size()) || head.header("content-type") != type) {
+    report.fail("HEAD " + key + ": stored as " + head.header("content-length") + " bytes, " +
+                head.header("content-type") + "; the service does not keep what was sent, check the endpoint");
+  } else {
+    report.ok("HEAD " + key + ": same size and Content-Type");
+  }
+
+  if (s.public_url.empty()) {
+    report.skip("public URL: none given (--public-url / R2_PUBLIC_URL)");
+    http::Response cors = client.perform(api.get_bucket_cors());
+    if (cors.ok() && cors.body.find("<AllowedOrigin>") != std::string::npos) {
+      report.ok("CORS rules present on the bucket (GetBucketCors)");
+    } else if (cors.ok() || cors.status == 404) {
+      report.fail("CORS: no rule on bucket " + s.destination.bucket + "; run: r2push cors --allow-origin ORIGIN");
+    } else {
+      report.warn("GetBucketCors: " + failure_text(cors, api.config()));
+    }
+  } else {
+    check_public(report, client, join_url(s.public_url, key), body, origin);
+  }
+
+  http::Response del = client.perform(api.delete_object(key));
+  if (!del.ok()) {
+    report.fail("DELETE " + key + ": " + failure_text(del, api.config()) +
+                "; the token needs delete permission for --delete-expired");
+  } else {
+    http::Response gone = client.perform(api.head_object(key));
+    if (gone.status == 404) {
+      report.ok("DELETE " + key + ": the object is gone");
+    } else {
+      report.fail("DELETE " + key + " answered " + std::to_string(del.status) + " but HEAD still finds it (" +
+                  std::to_string(gone.status) + ")");
+    }
+  }
+  return finish(report);
+}
+
+int run_cors(const Options& options) {
+  const Settings s = resolve(options);
+  if (!s.destination.is_s3()) {
+    throw Error(Exit::usage, "r2push cors works on s3:// destinations; for a local directory set CORS in the web "
+                             "server (sigd does it)");
+  }
+  for (const auto& o : options.allow_origins) {
+    if (!valid_origin(o)) {
+      throw Error(Exit::usage, "--allow-origin " + o +
+                                   ": an origin is scheme://host[:port] without a path, e.g. https://watch.example.com");
+    }
+  }
+  S3Api api(s3_config(s));
+  http::Client client(2);
+  http::Response r = client.perform(api.put_bucket_cors(options.allow_origins, options.cors_max_age));
+  if (!r.ok()) {
+    throw Error(Exit::unavailable, "PutBucketCors on " + s.destination.bucket + ": " + failure_text(r, api.config()));
+  }
+  std::string origins;
+  for (const auto& o : options.allow_origins) origins += (origins.empty() ? "" : " ") + o;
+  std::cout << "OK    CORS on " << s.destination.bucket << ": GET, HEAD from " << origins
+            << "; Range allowed; Content-Length, Content-Range, Content-Type, ETag exposed; max age "
+            << options.cors_max_age << " s\n";
+  return 0;
+}
+
+int run_lifecycle(const Options& options) {
+  const Settings s = resolve(options);
+  if (!s.destination.is_s3()) {
+    throw Error(Exit::usage, "r2push lifecycle works on s3:// destinations");
+  }
+  std::string prefix = options.lifecycle_prefix_given ? options.lifecycle_prefix
+                                                      : (s.destination.prefix.empty() ? "" : s.destination.prefix + "/");
+  S3Api api(s3_config(s));
+  http::Client client(2);
+  http::Response r = client.perform(api.put_bucket_lifecycle(options.expire_days, prefix));
+  if (!r.ok()) {
+    throw Error(Exit::unavailable,
+                "PutBucketLifecycleConfiguration on " + s.destination.bucket + ": " + failure_text(r, api.config()));
+  }
+  std::cout << "OK    lifecycle on " << s.destination.bucket << ": objects under '" << prefix << "' expire after "
+            << options.expire_days << " day(s)\n";
+  return 0;
+}
+
+}  // namespace hlsmesh::r2push
