@@ -114,7 +114,13 @@ bool link_or_copy_atomic(const fs::path& source, const fs::path& target) {
     return true;
   }
   int link_err = errno;
-  if (link_err == ENOENT) fail("cannot read", source, link_err);
+  if (link_err == ENOENT) {
+    // Either the source is gone or the target's directory does not exist.
+    if (::access(source.c_str(), F_OK) != 0)
+      throw Error(Exit::no_input, "cannot read " + source.string() + ": " + errno_text(ENOENT) +
+                                      "; the file was removed before it could be published");
+    fail("cannot publish into", target.parent_path(), ENOENT);
+  }
   // EXDEV (another file system), EPERM (fs without hard links, protected_hardlinks): copy.
   UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) fail("cannot read", source, errno);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# torrentseed as a filter: options, pass-through in order, added fields, the
+# embedded .torrent, errors (unreadable segment, bad line) with counters.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+"$TS_BIN" --help | grep -q -- "--ws-tracker" || fail "--help lacks --ws-tracker"
+"$TS_BIN" follow --help | grep -q -- "--no-web-seed" || fail "follow --help lacks --no-web-seed"
+"$TS_BIN" --version | grep -q "torrentseed (hlsmesh)" || fail "--version"
+set +e
+"$TS_BIN" --tracker wss://t.example/announce </dev/null 2>"$WORK/err"; rc=$?
+set -e
+[[ $rc -eq 64 ]] || fail "ws tracker given to --tracker: exit $rc, want 64"
+grep -q -- "--ws-tracker" "$WORK/err" || fail "the message should point at --ws-tracker"
+set +e
+"$TS_BIN" --bogus </dev/null 2>/dev/null; rc=$?
+set -e
+[[ $rc -eq 64 ]] || fail "unknown option: exit $rc, want 64"
+
+make_segment "$WORK/seg1.ts" 700000
+make_segment "$WORK/seg2.ts" 300000
+port=$(free_port)
+{
+  echo '{"event":"master","renditions":[],"custom":{"keep":true}}'
+  echo "{\"event\":\"segment\",\"msn\":1,\"path\":\"$WORK/seg1.ts\",\"url\":\"https://cdn.example.com/live/seg1.ts\",\"extra\":\"x\"}"
+  echo 'this is not json'
+  echo "{\"event\":\"segment\",\"msn\":2,\"path\":\"$WORK/missing.ts\",\"url\":\"https://cdn.example.com/live/missing.ts\"}"
+  echo "{\"event\":\"segment\",\"msn\":3,\"path\":\"$WORK/seg2.ts\"}"
+  echo "{\"event\":\"segment\",\"msn\":4,\"path\":\"$WORK/seg2.ts\",\"url\":\"https://cdn.example.com/live/seg2.ts\"}"
+  echo "{\"event\":\"expire\",\"msn\":1,\"path\":\"$WORK/seg1.ts\"}"
+  echo '{"event":"end"}'
+} | "$TS_BIN" --listen "127.0.0.1:$port" --no-lsd --store "$WORK/store" --embed-torrent \
+  --tracker "http://127.0.0.1:9/announce" --ws-tracker "wss://tracker.example/announce" \
+  --stats-interval 0.2 --linger 1 >"$WORK/out" 2>"$WORK/err" || fail "torrentseed exited $? ($(cat "$WORK/err"))"
+
+# Every event, in order (the bad line is reported, not passed), plus the final seedstats.
+order=$(jq -r '.event + ":" + ((.msn // "") | tostring)' "$WORK/out" | grep -v '^seedstats' | tr '\n' ' ')
+[[ "$order" == "master: segment:1 segment:2 segment:3 segment:4 expire:1 end: " ]] || fail "order: $order"
+jq -s -e 'map(select(.event=="master"))[0].custom.keep == true' "$WORK/out" >/dev/null || fail "unknown fields kept"
+grep -q "line 3: not valid JSON" "$WORK/err" || fail "bad line not reported: $(cat "$WORK/err")"
+
+seg1=$(jq -c 'select(.event=="segment" and .msn==1)' "$WORK/out")
+ih=$(jq -r .infohash <<<"$seg1")
+[[ "$ih" =~ ^[0-9a-f]{40}$ ]] || fail "infohash: $ih"
+[[ "$(jq -r .extra <<<"$seg1")" == "x" ]] || fail "fields of the event kept"
+magnet=$(jq -r .magnet <<<"$seg1")
+[[ "$magnet" == "magnet:?xt=urn:btih:$ih"* ]] || fail "magnet: $magnet"
+[[ "$magnet" == *"tr=wss%3A%2F%2Ftracker.example%2Fannounce"* ]] || fail "ws tracker missing from the magnet: $magnet"
+[[ "$magnet" == *"tr=http%3a%2f%2f127.0.0.1%3a9%2fannounce"* || "$magnet" == *"tr=http%3A%2F%2F127.0.0.1%3A9%2Fannounce"* ]] || fail "http tracker missing from the magnet: $magnet"
+[[ "$magnet" == *"ws=https%3"*"seg1.ts"* ]] || fail "web seed missing from the magnet: $magnet"
+
+# The embedded .torrent: v1 only, single file, 256 KiB pieces, the CDN URL as
+# url-list, the http tracker announced, the ws one not (libtorrent can't).
+jq -r .torrent <<<"$seg1" | base64 -d >"$WORK/seg1.torrent"
+node "$HERE/check_torrent.mjs" "$WORK/seg1.torrent" "$ih" 700000 \
+  "https://cdn.example.com/live/seg1.ts" "http://127.0.0.1:9/announce" || fail "embedded torrent"
+
+# The unreadable segment: passed on with an error, no infohash, counted.
+seg2=$(jq -c 'select(.event=="segment" and .msn==2)' "$WORK/out")
+[[ "$(jq -r .infohash <<<"$seg2")" == null ]] || fail "a missing file must not get an infohash"
+jq -e '.error.tool == "torrentseed"' <<<"$seg2" >/dev/null || fail "error field on the unreadable segment"
+grep -q "missing.ts" "$WORK/err" || fail "the message names the segment"
+# No url: passed unseeded.
+[[ "$(jq -r 'select(.event=="segment" and .msn==3) | .infohash' "$WORK/out")" == null ]] || fail "no url: no torrent"
+
+last=$(grep '"seedstats"' "$WORK/out" | tail -n1)
+[[ "$(jq -r .errors.unreadable <<<"$last")" == 1 ]] || fail "unreadable counter: $last"
+[[ "$(jq -r .bad_lines <<<"$last")" == 1 ]] || fail "bad line counter: $last"
+# The tracker is down: counted, and the message names the segment.
+(( $(jq -r .errors.tracker <<<"$last") >= 1 )) || fail "tracker error counter: $last"
+grep -q "tracker http://127.0.0.1:9/announce failed for .*seg[12].ts" "$WORK/err" || fail "tracker error message: $(cat "$WORK/err")"
+[[ "$(jq -r .torrents <<<"$last")" == 1 ]] || fail "after the expire of seg1 one torrent is left: $last"
+[[ "$(jq -r .removed <<<"$last")" == 1 ]] || fail "removed: $last"
+grep -q "summary (seed)" "$WORK/err" || fail "summary on stderr"
+# Stored copies are gone with their torrents; the source files are untouched.
+[[ -z "$(find "$WORK/store" -type f)" ]] || fail "store not emptied: $(find "$WORK/store" -type f)"
+[[ -f "$WORK/seg1.ts" ]] || fail "the source must be left alone"
+echo "ok: cli"

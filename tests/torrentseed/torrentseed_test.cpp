@@ -1,0 +1,223 @@
+// Unit tests of torrentseed's pure parts: torrent creation against
+// libtorrent's own file-hashing path, magnets, base64, the window, the output
+// queue and the store.
+#include <gtest/gtest.h>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tools/torrentseed/output_queue.hpp"
+#include "tools/torrentseed/store.hpp"
+#include "tools/torrentseed/torrent_maker.hpp"
+#include "tools/torrentseed/window.hpp"
+
+namespace fs = std::filesystem;
+using namespace torrentseed;
+
+namespace {
+
+std::string pattern_bytes(std::size_t size, unsigned seed) {
+  std::string bytes(size, '\0');
+  unsigned x = seed * 2654435761u + 1;
+  for (auto& b : bytes) {
+    x = x * 1103515245u + 12345u;
+    b = static_cast<char>(x >> 24);
+  }
+  return bytes;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "ts-test-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST(torrentseed_maker, InMemoryHashingMatchesLibtorrentFileHashing) {
+  TempDir dir;
+  std::string content = pattern_bytes(2 * 1024 * 1024 + 12345, 7);
+  std::ofstream(dir.path / "seg42.ts", std::ios::binary) << content;
+
+  TorrentSpec spec;
+  spec.name = "seg42.ts";
+  MadeTorrent made = make_torrent(content, spec);
+
+  lt::file_storage files;
+  lt::add_files(files, (dir.path / "seg42.ts").string());
+  lt::create_torrent reference(files, 256 * 1024, lt::create_torrent::v1_only);
+  lt::set_piece_hashes(reference, dir.path.string());
+  auto buffer = reference.generate_buf();
+  lt::torrent_info expected(buffer, lt::from_span);
+
+  EXPECT_EQ(made.infohash, infohash_hex(expected.info_hashes()));
+  EXPECT_EQ(made.info->num_pieces(), 9);  // ceil((2 MiB + 12345) / 256 KiB)
+  EXPECT_EQ(made.info->piece_length(), 256 * 1024);
+  EXPECT_EQ(made.info->num_files(), 1);
+  EXPECT_FALSE(made.info->info_hashes().has_v2());
+  EXPECT_TRUE(is_infohash(made.infohash));
+}
+
+TEST(torrentseed_maker, WebSeedTrackersAndMagnet) {
+  TorrentSpec spec;
+  spec.name = "seg 1.ts";
+  spec.web_seed_url = "https://cdn.example.com/live/seg 1.ts";
+  spec.trackers = {"http://127.0.0.1:8000/announce", "udp://tracker.example:6969"};
+  MadeTorrent made = make_torrent(pattern_bytes(100000, 1), spec);
+  ASSERT_EQ(made.info->web_seeds().size(), 1u);
+  // libtorrent percent-encodes what a URL may not contain (the space).
+  EXPECT_EQ(made.info->web_seeds()[0].url, "https://cdn.example.com/live/seg%201.ts");
+  ASSERT_EQ(made.info->trackers().size(), 2u);
+
+  std::string magnet = make_magnet(*made.info, {"wss://tracker.example/announce"});
+  EXPECT_EQ(magnet.rfind("magnet:?xt=urn:btih:" + made.infohash, 0), 0u) << magnet;
+  EXPECT_NE(magnet.find("&tr=wss%3A%2F%2Ftracker.example%2Fannounce"), std::string::npos) << magnet;
+  EXPECT_EQ(magnet.find("btmh"), std::string::npos) << "v1 only: no v2 hash in the magnet";
+
+  lt::add_torrent_params parsed = lt::parse_magnet_uri(magnet);
+  EXPECT_EQ(infohash_hex(parsed.info_hashes), made.infohash);
+  EXPECT_EQ(parsed.trackers.size(), 3u);  // two from the torrent, the ws one appended
+  ASSERT_EQ(parsed.url_seeds.size(), 1u);
+  EXPECT_EQ(parsed.url_seeds[0], "https://cdn.example.com/live/seg%201.ts");
+  EXPECT_EQ(parsed.name, "seg 1.ts");
+}
+
+TEST(torrentseed_maker, RejectsEmptyContentAndBadPieceSize) {
+  TorrentSpec spec;
+  spec.name = "x.ts";
+  EXPECT_THROW(make_torrent("", spec), std::invalid_argument);
+  spec.piece_size = 1000;
+  EXPECT_THROW(make_torrent("abc", spec), std::invalid_argument);
+}
+
+TEST(torrentseed_maker, Base64RoundTrip) {
+  for (std::size_t n : {0u, 1u, 2u, 3u, 4u, 5u, 311u, 1000u}) {
+    std::string bytes = pattern_bytes(n, static_cast<unsigned>(n));
+    auto decoded = base64_decode(base64_encode(bytes));
+    ASSERT_TRUE(decoded.has_value()) << n;
+    EXPECT_EQ(*decoded, bytes) << n;
+  }
+  EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
+  EXPECT_FALSE(base64_decode("abc").has_value());
+  EXPECT_FALSE(base64_decode("!!!!").has_value());
+}
+
+TEST(torrentseed_window, KeepsTheLastN) {
+  SegmentWindow window(3);
+  std::vector<std::string> evicted;
+  for (int i = 0; i < 10; ++i) {
+    nlohmann::json event = {{"event", "segment"}, {"path", "/s/" + std::to_string(i)}, {"msn", i}};
+    for (const auto& e : window.push(event, "ih" + std::to_string(i))) evicted.push_back(e.infohash);
+  }
+  EXPECT_EQ(window.size(), 3u);
+  ASSERT_EQ(evicted.size(), 7u);
+  EXPECT_EQ(evicted.front(), "ih0");
+  EXPECT_EQ(evicted.back(), "ih6");
+}
+
+TEST(torrentseed_window, ExpireMatchesByPathMsnUrlOrInfohash) {
+  SegmentWindow window(60);
+  for (int i = 0; i < 5; ++i) {
+    window.push({{"event", "segment"},
+                 {"stream", "live"},
+                 {"rendition", "720p"},
+                 {"msn", i},
+                 {"path", "/hls/" + std::to_string(i) + ".ts"},
+                 {"url", "https://cdn/" + std::to_string(i) + ".ts"}},
+                "ih" + std::to_string(i));
+  }
+  auto by_path = window.expire({{"event", "expire"}, {"path", "/hls/1.ts"}});
+  ASSERT_EQ(by_path.size(), 1u);
+  EXPECT_EQ(by_path[0].infohash, "ih1");
+  auto by_msn = window.expire({{"event", "expire"}, {"stream", "live"}, {"rendition", "720p"}, {"msn", 3}});
+  ASSERT_EQ(by_msn.size(), 1u);
+  EXPECT_EQ(by_msn[0].infohash, "ih3");
+  auto by_url = window.expire({{"event", "expire"}, {"url", "https://cdn/0.ts"}});
+  ASSERT_EQ(by_url.size(), 1u);
+  EXPECT_EQ(by_url[0].infohash, "ih0");
+  auto by_ih = window.expire({{"event", "expire"}, {"infohash", "ih4"}});
+  ASSERT_EQ(by_ih.size(), 1u);
+  EXPECT_TRUE(window.expire({{"event", "expire"}, {"path", "/hls/1.ts"}}).empty()) << "already gone";
+  EXPECT_TRUE(window.expire({{"event", "expire"}, {"msn", 3}, {"rendition", "1080p"}}).empty()) << "other rendition";
+  EXPECT_EQ(window.size(), 1u);
+}
+
+TEST(torrentseed_window, ExpiredSlotsStayBounded) {
+  // One segment never expires; all others do: the window must not grow.
+  SegmentWindow window(60);
+  for (int i = 0; i < 10000; ++i) {
+    nlohmann::json event = {{"event", "segment"}, {"path", "/s/" + std::to_string(i)}};
+    window.push(event, "ih" + std::to_string(i));
+    if (i > 0) window.expire({{"event", "expire"}, {"path", "/s/" + std::to_string(i)}});
+  }
+  EXPECT_LE(window.size(), 1u);
+  EXPECT_TRUE(window.clear().empty());
+}
+
+TEST(torrentseed_output, KeepsOrderAndHoldsBackWaitingEvents) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  hlsmesh::EventWriter writer(fds[1]);
+  OutputQueue queue;
+  queue.push({{"event", "a"}});
+  queue.push({{"event", "b"}}, "ih1");
+  queue.push({{"event", "c"}});
+  queue.push({{"event", "d"}}, "ih2");
+  queue.flush(writer);
+  EXPECT_EQ(writer.written(), 1u);
+  EXPECT_TRUE(queue.waiting());
+  queue.resolve("ih2", [](hlsmesh::Json&) { return false; });  // dropped
+  queue.flush(writer);
+  EXPECT_EQ(writer.written(), 1u) << "b still holds c and d back";
+  queue.resolve("ih1", [](hlsmesh::Json& e) {
+    e["x"] = 1;
+    return true;
+  });
+  queue.flush(writer);
+  EXPECT_EQ(writer.written(), 3u);
+  EXPECT_FALSE(queue.waiting());
+  ::close(fds[1]);
+  std::string out(4096, '\0');
+  out.resize(static_cast<std::size_t>(::read(fds[0], out.data(), out.size())));
+  ::close(fds[0]);
+  EXPECT_EQ(out, "{\"event\":\"a\"}\n{\"event\":\"b\",\"x\":1}\n{\"event\":\"c\"}\n");
+}
+
+TEST(torrentseed_store, LinksPlacesAndRemoves) {
+  TempDir dir;
+  fs::path source = dir.path / "seg1.ts";
+  std::ofstream(source) << "segment bytes";
+  fs::path placed;
+  {
+    SegmentStore store((dir.path / "store").string());
+    fs::path staged = store.stage(source);
+    EXPECT_EQ(fs::hard_link_count(source), 2u) << "same file system: a hard link, not a copy";
+    placed = store.place(staged, "abcd", "seg1.ts");
+    store.claim("abcd");
+    EXPECT_EQ(placed, dir.path / "store" / "abcd" / "seg1.ts");
+    fs::remove(source);  // the source deleting the segment must not matter
+    std::ifstream in(placed);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "segment bytes");
+    EXPECT_THROW(store.stage(dir.path / "missing.ts"), std::exception);
+  }
+  EXPECT_FALSE(fs::exists(placed)) << "stored copies go with their torrents at exit";
+  EXPECT_TRUE(fs::exists(dir.path / "store"));
+}
+
+TEST(torrentseed_store, PrivateStoreIsRemoved) {
+  fs::path root;
+  {
+    SegmentStore store("");
+    root = store.root();
+    EXPECT_TRUE(fs::is_directory(root));
+  }
+  EXPECT_FALSE(fs::exists(root));
+}

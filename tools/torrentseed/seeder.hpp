@@ -1,0 +1,32 @@
+#pragma once
+// Seed mode: every `segment` event with a `url` gets a torrent of its file,
+// seeded from the store; `expire` events and the --keep window drop them.
+#include <cstdint>
+
+#include "tools/torrentseed/mode.hpp"
+#include "tools/torrentseed/torrent_maker.hpp"
+
+namespace torrentseed {
+
+class Seeder final : public Mode {
+ public:
+  explicit Seeder(Parts parts);
+  const char* name() const override { return "seed"; }
+  void on_event(hlsmesh::Json&& event) override;
+  void on_alert(const lt::alert& alert) override;
+  void on_tick(std::int64_t) override {}
+  bool busy() const override { return parts_.output.waiting(); }
+  void on_stop() override {}
+  void add_stats(hlsmesh::Json& stats) const override;
+
+ private:
+  void seed(hlsmesh::Json& event);
+  void fail(hlsmesh::Json& event, const std::string& message);
+
+  TorrentSpec spec_;
+  std::uint64_t segments_ = 0;    // segments seeded (torrent made)
+  std::uint64_t make_us_ = 0;     // total time to store, hash, create and add
+  std::uint64_t make_max_us_ = 0;
+};
+
+}  // namespace torrentseed

@@ -1,0 +1,71 @@
+#pragma once
+// The segment store: torrentseed's own copies of what it seeds, so the source
+// deleting a segment (ffmpeg delete_segments, Owncast) never breaks a seed.
+// Layout: DIR/<infohash>/<name>; DIR/.staging/ for files being taken in.
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace torrentseed {
+
+class SegmentStore {
+ public:
+  // Empty `dir`: a private directory under $TMPDIR, removed with the store.
+  explicit SegmentStore(const std::string& dir);
+  SegmentStore(const SegmentStore&) = delete;
+  SegmentStore& operator=(const SegmentStore&) = delete;
+  ~SegmentStore();
+
+  const std::filesystem::path& root() const { return root_; }
+
+  // Takes `source` in under a unique staging name: a hard link, or a copy
+  // across file systems. Throws hlsmesh::Error naming the path.
+  std::filesystem::path stage(const std::filesystem::path& source);
+
+  // Moves a staged file to DIR/<infohash>/<name> (replacing a stale one) and
+  // returns that path. Throws hlsmesh::Error on failure.
+  std::filesystem::path place(const std::filesystem::path& staged, const std::string& infohash, const std::string& name);
+
+  // A staged file mapped read-only for hashing: straight from the page cache,
+  // no copy into a buffer (at 2 MiB per segment the copy and its page faults
+  // cost as much as SHA-1 itself). Throws hlsmesh::Error naming the path.
+  class Mapped {
+   public:
+    explicit Mapped(const std::filesystem::path& path);
+    Mapped(const Mapped&) = delete;
+    Mapped& operator=(const Mapped&) = delete;
+    ~Mapped();
+    std::string_view bytes() const { return {data_, size_}; }
+
+   private:
+    char* data_ = nullptr;  // mapped PROT_READ
+    std::size_t size_ = 0;
+  };
+
+  // Removes a staged file (after a failure); never throws.
+  void discard(const std::filesystem::path& staged) noexcept;
+
+  // Where libtorrent saves/reads the torrent with this infohash.
+  std::filesystem::path dir_for(const std::string& infohash) const { return root_ / infohash; }
+
+  // Registers DIR/<infohash>/ as in use, so it is removed at exit at the latest.
+  void claim(const std::string& infohash) { claimed_.insert(infohash); }
+
+  // Deletes DIR/<infohash>/ and everything in it; never throws (logs).
+  void remove(const std::string& infohash) noexcept;
+
+  // True when stage() had to copy instead of link (different file systems).
+  std::uint64_t copies() const { return copies_; }
+
+ private:
+  std::filesystem::path root_;
+  std::filesystem::path staging_;
+  bool owned_ = false;
+  std::uint64_t next_stage_ = 0;
+  std::uint64_t copies_ = 0;
+  std::set<std::string> claimed_;
+};
+
+}  // namespace torrentseed

@@ -1,0 +1,100 @@
+#pragma once
+// The torrents in the session, by infohash: their handles, reference counts
+// (one per window entry naming them), per-torrent upload figures from
+// state_update_alert, and the error counters that
+// seedstats reports. Generic alerts (add, remove, errors, overflow, listen)
+// are handled here for both modes.
+#include <libtorrent/alert.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "tools/torrentseed/session.hpp"
+#include "tools/torrentseed/store.hpp"
+
+namespace torrentseed {
+
+struct ErrorCounters {
+  std::uint64_t unreadable = 0;      // a segment file that could not be read or stored
+  std::uint64_t torrent = 0;         // add failed, torrent error, file error, hash failure
+  std::uint64_t tracker = 0;         // tracker errors
+  std::uint64_t alerts_dropped = 0;  // alert queue overflows
+  std::uint64_t timeout = 0;         // follow: segments that did not complete in time
+  std::uint64_t web_seed = 0;        // web seed (url seed) errors
+  nlohmann::json to_json() const;
+  std::uint64_t total() const { return unreadable + torrent + tracker + alerts_dropped + timeout + web_seed; }
+};
+
+struct TorrentEntry {
+  enum class State { adding, live, removing };
+  State state = State::adding;
+  lt::torrent_handle handle;
+  std::string name;     // the file name
+  std::string segment;  // what messages call it (source path or URL)
+  int refs = 0;
+  bool finished = false;  // follow: all pieces downloaded
+  std::int64_t uploaded = 0;
+  std::int64_t downloaded = 0;
+  int upload_rate = 0;
+  int peers = 0;
+  std::int64_t added_ms = 0;
+};
+
+class TorrentTable {
+ public:
+  TorrentTable(TorrentSession& session, SegmentStore& store) : session_(session), store_(store) {}
+
+  // Registers a torrent being added (async_add_torrent was called).
+  TorrentEntry& adding(const std::string& infohash, std::string name, std::string segment);
+  TorrentEntry* find(const std::string& infohash);
+  const TorrentEntry* find(const std::string& infohash) const;
+
+  // One more / one fewer window entry naming this torrent; at zero the torrent
+  // is removed and its stored copy goes after torrent_removed_alert.
+  void retain(const std::string& infohash);
+  void release(const std::string& infohash);
+
+  // Handles the alerts both modes share (the mode sees each alert after).
+  void handle(const lt::alert& alert);
+
+  // Live torrents (added and not being removed).
+  std::size_t live() const { return live_; }
+  std::size_t size() const { return entries_.size(); }
+  int listen_port() const { return listen_port_; }
+  ErrorCounters& errors() { return errors_; }
+  const ErrorCounters& errors() const { return errors_; }
+
+  // Totals over the whole run (removed torrents included).
+  std::int64_t uploaded_total() const;
+  std::int64_t downloaded_total() const;
+  int upload_rate() const;
+  int peers() const;
+  std::uint64_t added_count() const { return added_; }
+  std::uint64_t removed_count() const { return removed_; }
+
+  // {"torrents": [...per torrent...], "peer_uploads": [...per peer...]}
+  nlohmann::json torrents_json() const;
+  nlohmann::json peers_json(std::size_t limit) const { return session_.peer_uploads().top(limit); }
+  std::size_t peers_seen() const { return session_.peer_uploads().peers_seen(); }
+
+ private:
+  void forget(const std::string& infohash);
+  std::string key_of(const lt::torrent_handle& handle) const;
+
+  TorrentSession& session_;
+  SegmentStore& store_;
+  std::unordered_map<std::string, TorrentEntry> entries_;
+  std::size_t live_ = 0;
+  std::uint64_t added_ = 0;
+  std::uint64_t removed_ = 0;
+  std::int64_t uploaded_by_removed_ = 0;
+  std::int64_t downloaded_by_removed_ = 0;
+  int listen_port_ = 0;
+  ErrorCounters errors_;
+};
+
+}  // namespace torrentseed
