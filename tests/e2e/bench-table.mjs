@@ -1,0 +1,30 @@
+// Prints the e2e benchmark's figures, one row per variant, from the JSON files
+// viewers.mjs wrote (bench-<tracker>@<latency>.json).
+import fs from 'node:fs';
+import path from 'node:path';
+
+const rows = process.argv.slice(2).map((file) => {
+  const { figures } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const [tracker, latency] = path.basename(file, '.json').replace(/^bench-/, '').split('@');
+  return { tracker, target: Number(latency), ...figures };
+});
+const pad = (s, n) => String(s).padEnd(n);
+const num = (x, d = 1) => (x === null || x === undefined ? '–' : x.toFixed(d));
+console.log(`${pad('tracker', 20)}${pad('target', 8)}${pad('P2P share', 11)}${pad('origin MB/viewer-min', 22)}`
+  + `${pad('segment req/viewer-min', 24)}${pad('latency s', 11)}${pad('per-viewer P2P %', 18)}stalls`);
+for (const r of rows.sort((a, b) => a.target - b.target || a.tracker.localeCompare(b.tracker))) {
+  const perViewer = r.perViewer.map((v) => Math.round(v.p2pShare * 100)).join('/');
+  const stalls = r.perViewer.reduce((s, v) => s + v.stalls, 0);
+  console.log(`${pad(r.tracker, 20)}${pad(`${r.target} s`, 8)}${pad(`${num(r.p2pShare * 100)} %`, 11)}`
+    + `${pad(num(r.originBytesPerViewerMinute / 1e6, 2), 22)}${pad(num(r.originSegmentRequestsPerViewerMinute), 24)}`
+    + `${pad(num(r.meanLatency), 11)}${pad(perViewer, 18)}${stalls}`);
+}
+const find = (t, l) => rows.find((r) => r.tracker === t && r.target === l);
+for (const l of [...new Set(rows.map((r) => r.target))]) {
+  const s = find('sigd', l); const b = find('bittorrent-tracker', l); const h = find('http-only', 20);
+  if (s && b) {
+    console.log(`at ${l} s: sigd P2P share ${num(s.p2pShare * 100)} % vs bittorrent-tracker ${num(b.p2pShare * 100)} % `
+      + `(ratio ${num(s.p2pShare / (b.p2pShare || NaN), 2)}); origin bytes ratio ${num(s.originBytesPerViewerMinute / b.originBytesPerViewerMinute, 2)}`);
+  }
+  if (s && h) console.log(`at ${l} s: sigd origin bytes/viewer-min = ${num(s.originBytesPerViewerMinute / h.originBytesPerViewerMinute, 2)} × HTTP-only`);
+}

@@ -1,0 +1,208 @@
+// Drives headless Debian Chromium viewers (playwright-core) against the hlsmesh
+// viewer page, samples window.hlsmeshStats, and checks what a live P2P stream
+// must do. Run inside a network namespace with only `lo` up (see run).
+//
+//   node viewers.mjs --url URL [--viewers 3] [--stagger 2.5] [--duration 100]
+//     [--late-at S] [--kill-pid PID --kill-at S] [--target-duration 2]
+//     [--screenshot FILE] [--out FILE.json] [--check]
+//
+// --late-at, --kill-at and --duration are seconds after sampling starts (when
+// every initial viewer plays). With --check it exits 1 and lists every failed
+// expectation.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+
+const opts = {
+  url: null, viewers: 3, stagger: 2.5, duration: 100, lateAt: null, killPid: null, killAt: null,
+  targetDuration: 2, screenshot: null, out: null, check: false, chromium: '/usr/bin/chromium',
+};
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  const key = arg.replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase());
+  if (!(key in opts)) { console.error(`viewers.mjs: unknown option ${arg}`); process.exit(64); }
+  if (typeof opts[key] === 'boolean') { opts[key] = true; continue; }
+  const value = process.argv[++i];
+  opts[key] = typeof opts[key] === 'number' || ['lateAt', 'killPid', 'killAt'].includes(key) ? Number(value) : value;
+}
+if (!opts.url) { console.error('viewers.mjs: --url is required'); process.exit(64); }
+
+const SEGMENT = /\.(ts|m4s|aac|mp4)(\?|$)/;
+const started = Date.now();
+const now = () => (Date.now() - started) / 1000;
+const sleepUntil = (t) => new Promise((r) => setTimeout(r, Math.max(0, (t - now()) * 1000)));
+const log = (msg) => console.error(`[${now().toFixed(1).padStart(6)} s] ${msg}`);
+
+// The flags that make WebRTC over loopback work (reference/p2p-browser.md):
+// loopback candidates need --allow-loopback-in-peer-connection AND a granted
+// camera/microphone permission; mDNS hiding off; autoplay without a gesture.
+const browser = await chromium.launch({
+  executablePath: opts.chromium,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--autoplay-policy=no-user-gesture-required', '--mute-audio',
+    '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
+    // Viewers in background contexts must not be throttled.
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows'],
+});
+const origin = new URL(opts.url).origin;
+const viewers = [];
+
+async function openViewer(name) {
+  // A small page costs less CPU to render; the first viewer is screenshot-sized.
+  const viewport = viewers.length === 0 ? { width: 960, height: 600 } : { width: 480, height: 300 };
+  const ctx = await browser.newContext({ viewport });
+  await ctx.grantPermissions(['camera', 'microphone'], { origin });
+  const page = await ctx.newPage();
+  const v = { name, page, openedAt: now(), consoleErrors: [], pageErrors: [], httpErrors: [], segmentRequests: [], samples: [] };
+  page.on('console', (m) => { if (m.type() === 'error') v.consoleErrors.push({ t: now(), text: m.text() }); });
+  page.on('pageerror', (e) => v.pageErrors.push({ t: now(), text: String(e) }));
+  page.on('request', (r) => { if (SEGMENT.test(r.url())) v.segmentRequests.push(now()); });
+  page.on('response', (r) => { if (r.status() >= 400) v.httpErrors.push({ t: now(), status: r.status(), url: r.url() }); });
+  viewers.push(v);
+  await page.goto(opts.url, { waitUntil: 'commit' });
+  log(`${name} opened`);
+  return v;
+}
+
+async function sample(v) {
+  const s = await v.page.evaluate(() => (window.hlsmeshStats ? JSON.parse(JSON.stringify(window.hlsmeshStats)) : null));
+  const entry = { t: now(), ...s };
+  v.samples.push(entry);
+  return entry;
+}
+const sampleAll = () => Promise.all(viewers.map(sample));
+const fmt = (b) => `${(b / 1e6).toFixed(2)} MB`;
+
+let sampler = null;
+const failures = [];
+const expect = (ok, what) => { if (!ok) failures.push(what); log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+
+try {
+  for (let i = 0; i < opts.viewers; i++) {
+    await sleepUntil(i * opts.stagger);
+    await openViewer(`v${i + 1}`);
+  }
+  const initial = [...viewers];
+
+  // Sampling starts once every initial viewer plays.
+  const waitUntil = now() + 40;
+  while (now() < waitUntil) {
+    const s = await sampleAll();
+    if (s.every((x) => x && x.firstPlayingAt !== null && x.currentTime > 0)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const t0 = await sampleAll();
+  const t0At = now();
+  log(`all ${initial.length} playing; sampling starts`);
+  sampler = setInterval(() => { sampleAll().catch(() => {}); }, 5000);
+
+  await sleepUntil(t0At + 10);
+  const peersCheck = await Promise.all(initial.map(sample));
+
+  if (opts.lateAt !== null) {
+    await sleepUntil(t0At + opts.lateAt);
+    await openViewer('late');
+  }
+  let beforeKill = null;
+  let killedAt = null;
+  if (opts.killPid !== null && opts.killAt !== null) {
+    await sleepUntil(t0At + opts.killAt);
+    beforeKill = await sampleAll();
+    process.kill(opts.killPid, 'SIGKILL');
+    killedAt = now();
+    log(`tracker (pid ${opts.killPid}) killed`);
+  }
+  await sleepUntil(t0At + opts.duration);
+  clearInterval(sampler);
+  const end = await sampleAll();
+  const endAt = now();
+
+  if (opts.screenshot) {
+    await viewers[0].page.screenshot({ path: opts.screenshot });
+    log(`screenshot: ${opts.screenshot}`);
+  }
+
+  // ---- figures ----------------------------------------------------------
+  const n = initial.length;
+  const windowEnd = killedAt ?? endAt;
+  const windowMin = (windowEnd - t0At) / 60;
+  const segReqs = initial.reduce((sum, v) => sum + v.segmentRequests.filter((t) => t >= t0At && t < windowEnd).length, 0);
+  const perViewerMinute = segReqs / (n * windowMin);
+  const httpOnlyPerViewerMinute = 60 / opts.targetDuration;
+  const windowStats = beforeKill ?? end;
+  const dP2P = initial.reduce((s, v, i) => s + windowStats[i].p2pBytes - t0[i].p2pBytes, 0);
+  const dHttp = initial.reduce((s, v, i) => s + windowStats[i].httpBytes - t0[i].httpBytes, 0);
+  const figures = {
+    viewers: n,
+    sampledSeconds: endAt - t0At,
+    p2pShare: dP2P + dHttp ? dP2P / (dP2P + dHttp) : 0,
+    p2pBytesPerViewerMinute: dP2P / (n * windowMin),
+    originBytesPerViewerMinute: dHttp / (n * windowMin),
+    originSegmentRequestsPerViewerMinute: perViewerMinute,
+    httpOnlySegmentRequestsPerViewerMinute: httpOnlyPerViewerMinute,
+    latency: end.slice(0, n).map((s) => s.latency),
+    meanLatency: end.slice(0, n).reduce((s, x) => s + (x.latency ?? 0), 0) / n,
+    perViewer: viewers.map((v, i) => ({
+      name: v.name, p2pShare: end[i].p2pShare, p2pBytes: end[i].p2pBytes, httpBytes: end[i].httpBytes,
+      uploadedBytes: end[i].uploadedBytes, peers: end[i].peers, maxPeers: end[i].maxPeers,
+      latency: end[i].latency, stalls: end[i].stalls, droppedFrames: end[i].droppedFrames, rtc: end[i].rtc,
+      hlsErrors: end[i].hlsErrors, lastError: end[i].lastError, segErrors: end[i].segErrors,
+      trackerErrors: end[i].trackerErrors, highDemandTimeWindow: end[i].highDemandTimeWindow,
+    })),
+  };
+  for (const v of figures.perViewer) {
+    log(`${v.name.padEnd(4)} P2P ${(v.p2pShare * 100).toFixed(0).padStart(3)} %  peers ${fmt(v.p2pBytes)}  HTTP ${fmt(v.httpBytes)}  up ${fmt(v.uploadedBytes)}  `
+      + `peers ${v.peers}/${v.maxPeers}  latency ${v.latency?.toFixed(1)} s  stalls ${v.stalls}  rtc ${v.rtc.connected}/${v.rtc.created}`);
+  }
+  log(`P2P share ${(figures.p2pShare * 100).toFixed(1)} %, origin ${fmt(figures.originBytesPerViewerMinute)}/viewer-min, `
+    + `${perViewerMinute.toFixed(1)} segment requests/viewer-min (HTTP only: ${httpOnlyPerViewerMinute}), mean latency ${figures.meanLatency.toFixed(1)} s`);
+
+  // ---- expectations ------------------------------------------------------
+  if (opts.check) {
+    const wall = endAt - t0At;
+    initial.forEach((v, i) => {
+      const played = end[i].currentTime - t0[i].currentTime;
+      expect(played >= 0.9 * wall, `${v.name}: played ${played.toFixed(1)} s of ${wall.toFixed(1)} s wall time (≥ 0.9×)`);
+      expect(peersCheck[i].peers === n - 1, `${v.name}: connected to ${peersCheck[i].peers} of the other ${n - 1} viewers`);
+    });
+    viewers.forEach((v, i) => {
+      expect(end[i].stalls === 0, `${v.name}: ${end[i].stalls} stalls after playback started`);
+      expect(end[i].p2pBytes > 0, `${v.name}: ${end[i].p2pBytes} bytes received from peers (> 0)`);
+      expect(end[i].fatalErrors === 0, `${v.name}: ${end[i].fatalErrors} fatal hls.js errors`);
+      expect(v.pageErrors.length === 0, `${v.name}: ${v.pageErrors.length} uncaught page errors ${JSON.stringify(v.pageErrors.slice(0, 3))}`);
+      const errs = v.consoleErrors.filter((e) => killedAt === null || e.t < killedAt);
+      expect(errs.length === 0, `${v.name}: ${errs.length} console errors before the tracker went away ${JSON.stringify(errs.slice(0, 3))}`);
+      expect(v.httpErrors.length === 0, `${v.name}: ${v.httpErrors.length} HTTP errors ${JSON.stringify(v.httpErrors.slice(0, 3))}`);
+    });
+    const up = end.reduce((s, x) => s + x.uploadedBytes, 0);
+    const down = end.reduce((s, x) => s + x.p2pBytes, 0);
+    // Sampled within milliseconds of each other: at most a few chunks in flight.
+    expect(Math.abs(up - down) <= Math.max(256 * 1024, 0.01 * down),
+      `bytes uploaded (${up}) = bytes received over P2P (${down}), all viewers`);
+    expect(perViewerMinute <= 0.75 * httpOnlyPerViewerMinute,
+      `origin segment requests ${perViewerMinute.toFixed(1)}/viewer-minute ≤ 0.75 × HTTP-only ${httpOnlyPerViewerMinute}`);
+    if (killedAt !== null) {
+      const after = endAt - killedAt;
+      initial.forEach((v, i) => {
+        const played = end[i].currentTime - beforeKill[i].currentTime;
+        expect(played >= 0.9 * after, `${v.name}: after the tracker died, played ${played.toFixed(1)} s of ${after.toFixed(1)} s`);
+      });
+      const httpAfter = initial.reduce((s, v) => s + v.segmentRequests.filter((t) => t >= killedAt).length, 0);
+      expect(httpAfter > 0, `after the tracker died, segments still come over HTTP (${httpAfter} requests)`);
+    }
+  }
+  if (opts.out) {
+    fs.writeFileSync(opts.out, JSON.stringify({ figures, failures, viewers: viewers.map((v) => ({
+      name: v.name, openedAt: v.openedAt, consoleErrors: v.consoleErrors, pageErrors: v.pageErrors,
+      httpErrors: v.httpErrors, samples: v.samples })) }, null, 1));
+  }
+} finally {
+  if (sampler) clearInterval(sampler);
+  await browser.close().catch(() => {});
+}
+if (failures.length) {
+  console.error(`viewers.mjs: ${failures.length} expectation(s) failed:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}

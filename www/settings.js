@@ -1,0 +1,101 @@
+// Viewer settings: sane live-P2P defaults, every one overridable by query string.
+//
+//   src=URL          the media or master playlist (default: live/stream.m3u8 next to this page)
+//   tracker=URL,...  WebTorrent tracker(s) (default: ws(s)://<this host>/announce)
+//   p2p=0            plain hls.js, everything over HTTP
+//   latency=S        seconds behind the live edge (default: 10 target durations)
+//   sync=N           the same in target durations (hls.js liveSyncDurationCount)
+//   hdtw=S           p2p-media-loader highDemandTimeWindow (default: derived from the latency)
+//   swarm=ID         swarm id (default: the playlist URL without its query)
+//   stun=URL,...     STUN servers for WebRTC (default: p2p-media-loader's public
+//                    ones); stun=0 for none (viewers on one LAN, tests)
+//   overlay=0        hide the stats overlay
+//   debug=1          p2p-media-loader debug logging (localStorage.debug)
+
+// hls.js holds 3 target durations behind live by default, which is inside
+// p2p-media-loader's high-demand window: every viewer then fetches every new
+// segment over HTTP and P2P stays at 0 %. Ten target durations leave room for
+// peers to trade segments before they become urgent.
+export const DEFAULT_SYNC_COUNT = 10;
+
+export class SettingsError extends Error {}
+
+function number(query, name, { min = 0, integer = false } = {}) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new SettingsError(`query parameter ${name}=${raw} is not a valid ${integer ? 'whole ' : ''}number ≥ ${min}`);
+  }
+  return value;
+}
+
+function flag(query, name, fallback) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+function url(raw, base, name) {
+  try {
+    return new URL(raw, base).href;
+  } catch {
+    throw new SettingsError(`query parameter ${name}=${raw} is not a URL`);
+  }
+}
+
+// undefined: p2p-media-loader's default STUN servers; [] for none.
+function stunServers(raw) {
+  if (raw === null || raw === '') return undefined;
+  if (['0', 'none', 'off'].includes(raw.toLowerCase())) return [];
+  return raw.split(',').map((u) => u.trim()).filter(Boolean).map((u) => {
+    if (!/^stuns?:/.test(u)) throw new SettingsError(`stun server ${u} must be a stun: URL`);
+    return u;
+  });
+}
+
+export function defaultTracker(location) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/announce`;
+}
+
+export function readSettings(location) {
+  const query = new URLSearchParams(location.search);
+  const src = url(query.get('src') || 'live/stream.m3u8', location.href, 'src');
+  const trackers = (query.get('tracker') || defaultTracker(location))
+    .split(',').map((t) => t.trim()).filter(Boolean)
+    .map((t) => {
+      const href = url(t, location.href, 'tracker');
+      if (!/^wss?:/.test(href)) throw new SettingsError(`tracker ${t} must be a ws:// or wss:// URL`);
+      return href;
+    });
+  return {
+    src,
+    trackers,
+    p2p: flag(query, 'p2p', true),
+    latency: number(query, 'latency', { min: 1 }),
+    syncCount: number(query, 'sync', { min: 1, integer: true }) ?? DEFAULT_SYNC_COUNT,
+    highDemand: number(query, 'hdtw', { min: 1 }),
+    swarmId: query.get('swarm') || undefined,
+    stun: stunServers(query.get('stun')),
+    overlay: flag(query, 'overlay', true),
+    debug: flag(query, 'debug', false),
+  };
+}
+
+// The player's distance to live, in seconds, for a given target duration.
+export function targetLatency(settings, targetDuration) {
+  return settings.latency ?? settings.syncCount * targetDuration;
+}
+
+// p2p-media-loader loads a segment over HTTP as soon as it is this close to the
+// playhead. It must stay a few segments short of the latency, so that a new
+// segment spends some time outside it (when peers can offer it), and at least
+// two segments long, so that HTTP still has time to fetch what no peer has.
+// `latency` is where the player actually is (it starts closer to live when it
+// joins a stream whose playlist is still shorter than the target latency).
+export function highDemandWindow(settings, targetDuration, latency = targetLatency(settings, targetDuration)) {
+  if (settings.highDemand !== undefined) return settings.highDemand;
+  const window = Math.min(15, latency - 3 * targetDuration, latency * 0.6);
+  return Math.max(2 * targetDuration, window);
+}

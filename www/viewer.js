@@ -1,0 +1,186 @@
+// hlsmesh viewer: hls.js with p2p-media-loader, tuned for live P2P, with an
+// overlay of what came from peers and what from HTTP.
+import './rtc-stats.js'; // first: it wraps RTCPeerConnection before p2p-media-loader loads
+import Hls from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { readSettings, targetLatency, highDemandWindow, SettingsError } from './settings.js';
+import { createStats, renderOverlay } from './stats.js';
+
+const video = document.getElementById('video');
+const overlay = document.getElementById('overlay');
+
+let settings;
+try {
+  settings = readSettings(window.location);
+} catch (err) {
+  if (!(err instanceof SettingsError)) throw err;
+  settings = null;
+  const stats = createStats({ src: null, trackers: [], p2p: false });
+  stats.settingsError = err.message;
+  window.hlsmeshStats = stats;
+  renderOverlay(document, stats);
+}
+
+if (settings) start(settings);
+
+function hlsConfig(s) {
+  const config = {
+    // No transmuxer worker: hls.js would transfer (detach) each segment's
+    // ArrayBuffer to it, while p2p-media-loader still holds that buffer to
+    // serve it to peers ("Cannot perform ArrayBuffer.prototype.slice on a
+    // detached ArrayBuffer"). Transmuxing 2 s of SD video is cheap.
+    enableWorker: false,
+    // Catch up gently (up to 1.1× speed) when startup or a stall left the
+    // player further behind than the target, so that viewers sit at the same
+    // distance from live and want the same segments at the same time. hls.js
+    // only does this in low-latency mode, which changes nothing else for
+    // playlists without LL-HLS parts.
+    lowLatencyMode: true,
+    maxLiveSyncPlaybackRate: 1.1,
+  };
+  if (s.latency !== undefined) config.liveSyncDuration = s.latency;
+  else config.liveSyncDurationCount = s.syncCount;
+  return config;
+}
+
+function p2pConfig(s) {
+  return {
+    announceTrackers: s.trackers,
+    // Viewers behind NAT need STUN to find each other across the internet;
+    // stun=0 keeps to host candidates (one LAN, or the tests' loopback).
+    ...(s.stun ? { rtcConfig: { iceServers: s.stun.map((urls) => ({ urls })) } } : {}),
+    ...(s.swarmId ? { swarmId: s.swarmId } : {}),
+  };
+}
+
+function start(s) {
+  if (s.debug) localStorage.debug = 'p2pml-core:*';
+  else if (localStorage.debug?.startsWith('p2pml')) localStorage.removeItem('debug');
+  overlay.classList.toggle('hidden', !s.overlay);
+
+  const stats = createStats(s);
+  window.hlsmeshStats = stats;
+  const peers = new Set();
+  const peersChanged = () => {
+    stats.peers = peers.size;
+    stats.peerIds = [...peers];
+    stats.maxPeers = Math.max(stats.maxPeers, peers.size);
+  };
+  const bytesChanged = () => {
+    const total = stats.httpBytes + stats.p2pBytes;
+    stats.p2pShare = total ? stats.p2pBytes / total : 0;
+  };
+
+  let hls;
+  if (s.p2p) {
+    const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+    hls = new HlsWithP2P({
+      ...hlsConfig(s),
+      p2p: {
+        core: p2pConfig(s),
+        onHlsJsCreated(h) {
+          const engine = h.p2pEngine;
+          engine.addEventListener('onChunkDownloaded', (bytes, source) => {
+            if (source === 'p2p') stats.p2pBytes += bytes; else stats.httpBytes += bytes;
+            bytesChanged();
+          });
+          engine.addEventListener('onChunkUploaded', (bytes) => { stats.uploadedBytes += bytes; });
+          engine.addEventListener('onSegmentLoaded', ({ downloadSource }) => {
+            if (downloadSource === 'p2p') stats.segP2P += 1; else stats.segHttp += 1;
+          });
+          engine.addEventListener('onSegmentError', () => { stats.segErrors += 1; });
+          engine.addEventListener('onPeerConnect', ({ peerId }) => {
+            peers.add(peerId);
+            stats.trackerState = 'ok'; // a new peer means signalling works
+            peersChanged();
+          });
+          engine.addEventListener('onPeerClose', ({ peerId }) => { peers.delete(peerId); peersChanged(); });
+          engine.addEventListener('onPeerError', ({ peerId }) => { peers.delete(peerId); peersChanged(); });
+          // The tracker client reports a socket it cannot open as a warning.
+          engine.addEventListener('onTrackerError', () => {
+            stats.trackerErrors += 1;
+            stats.trackerState = 'unreachable';
+          });
+          engine.addEventListener('onTrackerWarning', () => {
+            stats.trackerWarnings += 1;
+            stats.trackerState = 'unreachable';
+          });
+        },
+      },
+    });
+  } else {
+    hls = new Hls(hlsConfig(s));
+    // Without p2p-media-loader, count what hls.js itself fetched.
+    hls.on(Hls.Events.FRAG_LOADED, (_event, { frag }) => {
+      stats.httpBytes += frag.stats.loaded;
+      stats.segHttp += 1;
+      bytesChanged();
+    });
+  }
+  window.hlsmesh = { hls, settings: s };
+
+  // Size p2p-media-loader's high-demand window to the latency (settings.js):
+  // first to the target once the target duration is known, then to where the
+  // player really sits, which is closer to live when it joined a young stream.
+  const setHighDemand = (latency) => {
+    if (!s.p2p || stats.targetDuration === null) return;
+    const window = Math.round(highDemandWindow(s, stats.targetDuration, latency));
+    if (window === stats.highDemandTimeWindow) return;
+    stats.highDemandTimeWindow = window;
+    hls.p2pEngine.applyDynamicConfig({ core: { highDemandTimeWindow: window } });
+  };
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, { details }) => {
+    if (stats.targetDuration === details.targetduration) return;
+    stats.targetDuration = details.targetduration;
+    stats.targetLatency = targetLatency(s, details.targetduration);
+    setHighDemand(stats.targetLatency);
+  });
+
+  let networkRetries = 0;
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    stats.hlsErrors += 1;
+    stats.lastError = data.details;
+    if (!data.fatal) return;
+    stats.fatalErrors += 1;
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+    } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR && networkRetries < 30) {
+      networkRetries += 1; // the origin may come back: try again in a while
+      setTimeout(() => hls.startLoad(), 2000);
+    }
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    video.play().catch(() => { /* autoplay refused: the controls are there */ });
+  });
+
+  video.addEventListener('playing', () => {
+    if (stats.firstPlayingAt === null) stats.firstPlayingAt = performance.now();
+  });
+  video.addEventListener('waiting', () => {
+    stats.waiting += 1;
+    if (stats.firstPlayingAt !== null) stats.stalls += 1;
+  });
+
+  video.muted = true;
+  hls.attachMedia(video);
+  hls.loadSource(s.src);
+
+  const tick = () => {
+    stats.currentTime = video.currentTime;
+    const latency = hls.latency;
+    stats.latency = Number.isFinite(latency) && latency > 0 ? latency : null;
+    if (stats.latency !== null && stats.firstPlayingAt !== null && stats.targetLatency !== null) {
+      setHighDemand(Math.min(stats.targetLatency, stats.latency));
+    }
+    const ranges = video.buffered;
+    stats.buffered = ranges.length ? Math.max(0, ranges.end(ranges.length - 1) - video.currentTime) : 0;
+    const quality = video.getVideoPlaybackQuality?.();
+    if (quality) {
+      stats.droppedFrames = quality.droppedVideoFrames;
+      stats.totalFrames = quality.totalVideoFrames;
+    }
+    renderOverlay(document, stats);
+  };
+  setInterval(tick, 500);
+  tick();
+}
