@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "common/http_client.hpp"
 
 namespace torrentseed {
 
@@ -40,26 +41,9 @@ MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec) {
   return made;
 }
 
-std::string url_encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string make_magnet(const lt::torrent_info& info, const std::vector<std::string>& extra_trackers) {
   std::string magnet = lt::make_magnet_uri(info);
-  for (const auto& tracker : extra_trackers) magnet += "&tr=" + url_encode(tracker);
+  for (const auto& tracker : extra_trackers) magnet += "&tr=" + hlsmesh::http::uri_encode(tracker, false);
   return magnet;
 }
 

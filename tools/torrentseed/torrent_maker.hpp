@@ -33,9 +33,6 @@ MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec);
 // but browsers can) as further tr= parameters.
 std::string make_magnet(const lt::torrent_info& info, const std::vector<std::string>& extra_trackers);
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view text);
-
 std::string base64_encode(std::string_view bytes);
 // nullopt when `text` is not valid base64.
 std::optional<std::string> base64_decode(std::string_view text);
