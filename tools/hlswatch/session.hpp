@@ -68,6 +68,9 @@ struct Root {
   std::vector<std::unique_ptr<Rendition>> renditions;
 };
 
+// 0 when `dir` is a directory we can list, else the errno that stops us.
+int check_dir(const std::string& dir);
+
 class Session {
  public:
   Session(Options options, hlsmesh::EventWriter& writer);
