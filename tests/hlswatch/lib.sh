@@ -5,51 +5,18 @@ set -euo pipefail
 
 HLSWATCH="${HLSMESH_BIN:+$HLSMESH_BIN/}hlswatch"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-work="$(mktemp -d /tmp/hlswatch-test.XXXXXX)"
+source "$here/../lib/script.sh"
+script_init hlswatch-test
 chmod 755 "$work"  # the EACCES test runs the watcher as nobody
-started_pids=()
 
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${started_pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
+fail_context() {
+  local f
   for f in "$work"/*.err "$work"/*.jsonl; do
-    [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 30 "$f" | cut -c1-300 >&2; }
+    [[ -f "$f" ]] && { echo "--- $f"; tail -n 30 "$f" | cut -c1-300; }
   done
   find "$work" -name '*.m3u8' -newer "$work" 2>/dev/null | head -n 4 | while read -r f; do
-    echo "--- $f" >&2
-    cat "$f" >&2
-  done
-  exit 1
-}
-
-pass() { echo "ok: $*"; }
-
-# Runs a command in the background, remembering its PID in $last_pid.
-spawn() {
-  "$@" &
-  last_pid=$!
-  started_pids+=("$last_pid")
-}
-
-# wait_for SECONDS CONDITION...: polls the condition every 50 ms.
-wait_for() {
-  local limit=$1
-  shift
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
+    echo "--- $f"
+    cat "$f"
   done
 }
 

@@ -7,40 +7,13 @@ R2PUSH="${HLSMESH_BIN:+$HLSMESH_BIN/}r2push"
 SRC="${HLSMESH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 LIB="$SRC/tests/r2push/lib"
 export NODE_PATH="${NODE_PATH:-$SRC/node_modules}"
-work="$(mktemp -d /tmp/r2push-test.XXXXXX)"
-started_pids=()
+source "$SRC/tests/lib/script.sh"
+script_init r2push-test
 
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
+fail_context() {
+  local f
   for f in "$work"/*.err; do
-    [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-  done
-  exit 1
-}
-pass() { echo "ok: $*"; }
-
-spawn() {
-  "$@" &
-  last_pid=$!
-  started_pids+=("$last_pid")
-}
-
-# wait_for SECONDS CONDITION...
-wait_for() {
-  local limit=$1
-  shift
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
+    [[ -f "$f" ]] && { echo "--- $f"; tail -n 20 "$f"; }
   done
 }
 
