@@ -29,4 +29,15 @@ setInterval(() => {
     process.exit(0);
   }
 }, 1000).unref();
-require('@20minutes/s3rver/lib/cli.js').parseAsync(process.argv);
+// S3RVER_WORKERS=N (benchmarks): N processes share the port (node:cluster),
+// so that one JavaScript thread is not the limit of every client. The first
+// worker creates the bucket; the others start once it listens.
+const cluster = require('node:cluster');
+const workers = Number(process.env.S3RVER_WORKERS || 1);
+if (workers > 1 && cluster.isPrimary) {
+  cluster.fork().once('listening', () => {
+    for (let i = 1; i < workers; i++) cluster.fork();
+  });
+} else {
+  require('@20minutes/s3rver/lib/cli.js').parseAsync(process.argv);
+}
