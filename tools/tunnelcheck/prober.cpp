@@ -68,6 +68,20 @@ class Probe {
       : o_(o), deadline_(d), report_(r), fetcher_(d, o.parallel), segments_(o, origin_for(o), fetcher_) {}
 
   void run() {
+    check_stream();
+    // The tracker is checked even when the stream fails: both are diagnosed at once.
+    for (const auto& tracker : o_.trackers) check_tracker(tracker, deadline_, report_);
+    report_.metric("tunnelcheck_requests", static_cast<double>(fetcher_.requests()), {}, "HTTP requests made");
+    report_.metric("tunnelcheck_connections", static_cast<double>(fetcher_.connections_opened()), {},
+                   "TCP connections opened");
+    if (report_.status() == Severity::ok)
+      report_.add(Severity::ok, "probe-ok", hlsmesh::http::redact_url(o_.url),
+                  "playlist, segments" + std::string(o_.no_update ? "" : ", freshness") +
+                      (o_.trackers.empty() ? "" : ", tracker") + " all pass");
+  }
+
+ private:
+  void check_stream() {
     const std::string top_subject = hlsmesh::http::redact_url(o_.url);
     Response top;
     bool done = false;
@@ -115,17 +129,8 @@ class Probe {
     }
     if (!o_.no_update) update_check();
     if (o_.watch_s > 0) watch();
-    for (const auto& tracker : o_.trackers) check_tracker(tracker, deadline_, report_);
-    report_.metric("tunnelcheck_requests", static_cast<double>(fetcher_.requests()), {}, "HTTP requests made");
-    report_.metric("tunnelcheck_connections", static_cast<double>(fetcher_.connections_opened()), {},
-                   "TCP connections opened");
-    if (report_.status() == Severity::ok)
-      report_.add(Severity::ok, "probe-ok", top_subject,
-                  "playlist, segments" + std::string(o_.no_update ? "" : ", freshness") +
-                      (o_.trackers.empty() ? "" : ", tracker") + " all pass");
   }
 
- private:
   static std::string origin_for(const Options& o) {
     if (!o.origin.empty()) return o.origin;
     auto u = parse_url(o.url);

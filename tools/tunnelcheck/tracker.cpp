@@ -1,33 +1,19 @@
 #include "tracker.hpp"
 
-#include <netdb.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include <libwebsockets.h>
+#include <openssl/x509.h>
 
-#include <cerrno>
-#include <cstring>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "common/fd.hpp"
 #include "common/http_client.hpp"
+#include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "url.hpp"
 
 namespace tunnelcheck {
 namespace {
-
-struct SslCtxDeleter {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslDeleter {
-  void operator()(SSL* s) const { SSL_free(s); }
-};
 
 struct Failure {
   std::string code;
@@ -35,174 +21,189 @@ struct Failure {
   std::string fix;
 };
 
-// One socket, optionally wrapped in TLS, every operation bounded by the deadline.
-class Connection {
- public:
-  explicit Connection(const Deadline& deadline) : deadline_(deadline) {}
-
-  void open(const std::string& host, const std::string& port, bool tls) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
-      throw Failure{"tracker-connect-failed", "cannot resolve " + host + ": " + gai_strerror(rc),
-                    "check the tracker host name"};
-    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, freeaddrinfo);
-    std::string why = "no address";
-    for (addrinfo* ai = list.get(); ai && !fd_; ai = ai->ai_next) {
-      hlsmesh::UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
-      if (!fd) continue;
-      if (::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-        why = std::strerror(errno);
-        continue;
-      }
-      if (!wait_for(fd.get(), POLLOUT)) {
-        why = "no answer before the --timeout deadline";
-        continue;
-      }
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err) {
-        why = std::strerror(err);
-        continue;
-      }
-      fd_ = std::move(fd);
-    }
-    if (!fd_)
-      throw Failure{"tracker-connect-failed", "cannot connect to " + host + ":" + port + ": " + why,
-                    "start the tracker (sigd) and check the tunnel route for it"};
-    if (!tls) return;
-    ctx_.reset(SSL_CTX_new(TLS_client_method()));
-    SSL_CTX_set_default_verify_paths(ctx_.get());
-    SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
-    ssl_.reset(SSL_new(ctx_.get()));
-    SSL_set_fd(ssl_.get(), fd_.get());
-    // SNI (the SSL_set_tlsext_host_name macro hides an old-style cast).
-    SSL_ctrl(ssl_.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
-    SSL_set1_host(ssl_.get(), host.c_str());
-    while (true) {
-      int rc = SSL_connect(ssl_.get());
-      if (rc == 1) break;
-      int e = SSL_get_error(ssl_.get(), rc);
-      if ((e == SSL_ERROR_WANT_READ && wait_for(fd_.get(), POLLIN)) ||
-          (e == SSL_ERROR_WANT_WRITE && wait_for(fd_.get(), POLLOUT)))
-        continue;
-      throw Failure{"tracker-tls-failed", "TLS handshake with " + host + " failed",
-                    "check the tracker's certificate (multi-level subdomains are not covered by Universal SSL)"};
-    }
-  }
-
-  void send_all(const std::string& data) {
-    size_t off = 0;
-    while (off < data.size()) {
-      long n;
-      if (ssl_) {
-        n = SSL_write(ssl_.get(), data.data() + off, static_cast<int>(data.size() - off));
-        if (n <= 0) {
-          int e = SSL_get_error(ssl_.get(), static_cast<int>(n));
-          if ((e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) &&
-              wait_for(fd_.get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT))
-            continue;
-          throw Failure{"tracker-closed", "the tracker closed the connection while we were sending",
-                        "check the tracker logs"};
-        }
-      } else {
-        n = ::send(fd_.get(), data.data() + off, data.size() - off, MSG_NOSIGNAL);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR) && wait_for(fd_.get(), POLLOUT)) continue;
-        if (n <= 0)
-          throw Failure{"tracker-closed", "the tracker closed the connection while we were sending",
-                        "check the tracker logs"};
-      }
-      off += static_cast<size_t>(n);
-    }
-  }
-
-  // Reads more bytes into buffer_; throws on timeout or close.
-  void read_more() {
-    char chunk[4096];
-    while (true) {
-      long n;
-      if (ssl_) {
-        n = SSL_read(ssl_.get(), chunk, sizeof chunk);
-        if (n <= 0) {
-          int e = SSL_get_error(ssl_.get(), static_cast<int>(n));
-          if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
-              wait_for(fd_.get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT))
-            continue;
-          break;
-        }
-      } else {
-        n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-          if (wait_for(fd_.get(), POLLIN)) continue;
-          throw Failure{"tracker-timeout", "the tracker did not answer before the --timeout deadline",
-                        "check that the tracker is running and that WebSockets are enabled on the zone"};
-        }
-        if (n <= 0) break;
-      }
-      buffer_.append(chunk, static_cast<size_t>(n));
-      return;
-    }
-    if (deadline_.passed())
-      throw Failure{"tracker-timeout", "the tracker did not answer before the --timeout deadline",
-                    "check that the tracker is running and that WebSockets are enabled on the zone"};
-    throw Failure{"tracker-closed", "the tracker closed the connection", "check the tracker logs"};
-  }
-
-  std::string& buffer() { return buffer_; }
-
- private:
-  bool wait_for(int fd, short events) {
-    long left = deadline_.remaining_ms();
-    if (left <= 0) return false;
-    pollfd p{fd, events, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(left));
-    return rc > 0;
-  }
-
-  const Deadline& deadline_;
-  hlsmesh::UniqueFd fd_;
-  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx_;
-  std::unique_ptr<SSL, SslDeleter> ssl_;
-  std::string buffer_;
+struct ContextDeleter {
+  void operator()(lws_context* c) const { lws_context_destroy(c); }
 };
 
-std::string base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
+// The outcome of one probe: a scrape answer (the JSON text) or a failure.
+struct Outcome {
+  bool done = false;
+  std::string answer;
+  std::optional<Failure> failure;
+  int64_t upgraded_at_ms = 0;
+};
 
-std::string expected_accept(const std::string& key) {
-  std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return base64(digest, sizeof digest);
-}
-
-// A client frame: FIN + text opcode, masked as RFC 6455 §5.3 requires.
-std::string text_frame(const std::string& payload) {
-  std::string f;
-  f += static_cast<char>(0x81);
-  const size_t n = payload.size();
-  if (n < 126) {
-    f += static_cast<char>(0x80 | n);
-  } else if (n < 65536) {
-    f += static_cast<char>(0x80 | 126);
-    f += static_cast<char>(n >> 8);
-    f += static_cast<char>(n & 0xff);
-  } else {
-    f += static_cast<char>(0x80 | 127);
-    for (int i = 7; i >= 0; --i) f += static_cast<char>((n >> (8 * i)) & 0xff);
+// Upgrade answered with something else than 101: lws's reason text and, when
+// it parsed one, the HTTP status say which.
+Failure handshake_failure(lws* wsi, const std::string& reason) {
+  int status = 0;
+  if (wsi != nullptr) {
+    status = static_cast<int>(lws_http_client_http_response(wsi));
+    char code[8] = "";
+    if (status == 0 && lws_hdr_copy(wsi, code, sizeof code, WSI_TOKEN_HTTP) > 0) status = std::atoi(code);
   }
-  unsigned char mask[4];
-  RAND_bytes(mask, sizeof mask);
-  f.append(reinterpret_cast<char*>(mask), 4);
-  for (size_t i = 0; i < n; ++i) f += static_cast<char>(payload[i] ^ static_cast<char>(mask[i % 4]));
-  return f;
+  if (reason.find("Accept") != std::string::npos || reason.find("ACCEPT") != std::string::npos)
+    return {"tracker-bad-accept", "the WebSocket upgrade carries a wrong or no Sec-WebSocket-Accept (" + reason + ")",
+            "a proxy in between mangles the handshake; check what answers on that path"};
+  if (status > 0 || reason.find("101") != std::string::npos || reason.find("upgrade") != std::string::npos) {
+    std::string what = status > 0 ? "HTTP " + std::to_string(status) : reason;
+    return {"tracker-no-upgrade",
+            "the WebSocket upgrade was answered " + what + " instead of 101 Switching Protocols" +
+                (status == 530   ? ": the tunnel is down"
+                 : status == 502 ? ": the tracker behind the tunnel is down"
+                                 : ""),
+            "route the tracker path to the tracker's http:// service in config.yml and enable WebSockets on the zone"};
+  }
+  const bool tls = reason.find("ssl") != std::string::npos || reason.find("tls") != std::string::npos ||
+                   reason.find("SSL") != std::string::npos || reason.find("TLS") != std::string::npos ||
+                   reason.find("cert") != std::string::npos;
+  if (tls)
+    return {"tracker-tls-failed", "TLS with the tracker failed: " + reason,
+            "check the tracker's certificate (multi-level subdomains are not covered by Universal SSL; "
+            "SSL_CERT_FILE names a private CA)"};
+  return {"tracker-connect-failed", "cannot connect to the tracker: " + (reason.empty() ? "no detail" : reason),
+          "start the tracker (sigd) and check the tunnel route for it"};
 }
+
+// One libwebsockets client context per check: connect, upgrade (lws checks
+// the 101 and Sec-WebSocket-Accept), send one WebTorrent scrape, read the
+// first text message.
+class TrackerProbe {
+ public:
+  TrackerProbe(const Url& url, const Deadline& deadline) : url_(url), deadline_(deadline) {}
+
+  Outcome run() {
+    static const lws_protocols protocols[] = {
+        {"tunnelcheck-tracker", &TrackerProbe::callback, 0, 64 * 1024, 0, nullptr, 0},
+        {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+    };
+    lws_set_log_level(LLL_ERR | LLL_WARN,
+                      [](int, const char* line) { hlsmesh::log::debug(std::string("libwebsockets: ") + line); });
+    const bool tls = url_.scheme == "wss";
+    lws_context_creation_info info{};
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.user = this;
+    info.gid = -1;
+    info.uid = -1;
+    info.timeout_secs = static_cast<unsigned>(std::max(1L, deadline_.remaining_ms() / 1000));
+    // OpenSSL's own variable for a private CA; lws would read only /etc/ssl/certs.
+    const char* ca_file = std::getenv("SSL_CERT_FILE");
+    if (tls) {
+      info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+      if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
+    }
+    std::unique_ptr<lws_context, ContextDeleter> context(lws_create_context(&info));
+    if (!context) throw Failure{"tracker-connect-failed", "libwebsockets could not start a client", "run with --verbose"};
+
+    const std::string port = url_.port.empty() ? (tls ? "443" : "80") : url_.port;
+    const std::string path = url_.path + (url_.query.empty() ? "" : "?" + url_.query);
+    const std::string host = url_.host_port();
+    lws_client_connect_info connect{};
+    connect.context = context.get();
+    connect.address = url_.host.c_str();
+    connect.port = std::atoi(port.c_str());
+    connect.ssl_connection = tls ? LCCSCF_USE_SSL : 0;
+    connect.path = path.c_str();
+    connect.host = host.c_str();
+    connect.local_protocol_name = protocols[0].name;
+    if (lws_client_connect_via_info(&connect) == nullptr && !outcome_.done)
+      finish(handshake_failure(nullptr, "the connection could not be started"));
+
+    // Wake lws when the --timeout deadline passes, whatever else it waits for.
+    struct DeadlineTimer {
+      lws_sorted_usec_list_t sul;
+      bool fired = false;
+    } timer{};
+    lws_sul_schedule(context.get(), 0, &timer.sul,
+                     [](lws_sorted_usec_list_t* sul) { reinterpret_cast<DeadlineTimer*>(sul)->fired = true; },
+                     std::max(1L, deadline_.remaining_ms()) * LWS_US_PER_MS);
+    while (!outcome_.done && !timer.fired) {
+      if (lws_service(context.get(), 0) < 0) break;
+    }
+    lws_sul_cancel(&timer.sul);
+    if (!outcome_.done)
+      finish({outcome_.upgraded_at_ms ? "tracker-no-answer" : "tracker-connect-failed",
+              outcome_.upgraded_at_ms ? "the tracker did not answer the scrape before the --timeout deadline"
+                                      : "no WebSocket upgrade before the --timeout deadline",
+              "check the tracker logs, or raise --timeout"});
+    return std::move(outcome_);
+  }
+
+ private:
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+    auto* self = static_cast<TrackerProbe*>(lws_context_user(lws_get_context(wsi)));
+    if (self == nullptr) return 0;
+    if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION && len == 0 && user != nullptr) {
+      // OpenSSL's verdict on the certificate (user: X509_STORE_CTX, len: preverify_ok),
+      // kept for the message: lws only reports "SSL err 1".
+      int error = X509_STORE_CTX_get_error(static_cast<X509_STORE_CTX*>(user));
+      self->certificate_error_ = X509_verify_cert_error_string(error);
+      return 0;
+    }
+    return self->on_callback(wsi, reason, in, len);
+  }
+
+  int on_callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len) {
+    switch (reason) {
+      case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        std::string why = in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
+                             : std::string();
+        if (!certificate_error_.empty()) why = "certificate rejected: " + certificate_error_;
+        finish(handshake_failure(wsi, why));
+        return 0;
+      }
+      case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        outcome_.upgraded_at_ms = hlsmesh::monotonic_ms();
+        lws_callback_on_writable(wsi);
+        return 0;
+      case LWS_CALLBACK_CLIENT_WRITEABLE: {
+        // WebTorrent tracker scrape (bittorrent-tracker and sigd answer it).
+        static const std::string scrape = R"({"action":"scrape","info_hash":"tunnelcheck-scrape!!"})";
+        std::string frame(LWS_PRE, '\0');
+        frame += scrape;
+        auto* payload = reinterpret_cast<unsigned char*>(frame.data() + LWS_PRE);
+        if (lws_write(wsi, payload, scrape.size(), LWS_WRITE_TEXT) < static_cast<int>(scrape.size())) {
+          finish({"tracker-closed", "the tracker closed the connection while we were sending", "check the tracker logs"});
+          return -1;
+        }
+        return 0;
+      }
+      case LWS_CALLBACK_CLIENT_RECEIVE:
+        if (message_.size() + len > (1u << 20)) {
+          finish({"tracker-bad-frame", "the tracker sent a message over 1 MiB", "check the tracker"});
+          return -1;
+        }
+        message_.append(static_cast<const char*>(in), len);
+        if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) != 0) return 0;
+        if (lws_frame_is_binary(wsi)) {
+          message_.clear();
+          return 0;
+        }
+        outcome_.answer = std::move(message_);
+        outcome_.done = true;
+        return -1;  // got what we came for: close
+      case LWS_CALLBACK_CLIENT_CLOSED:
+        finish({"tracker-closed", "the tracker closed the WebSocket instead of answering the scrape",
+                "check the tracker logs"});
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  void finish(Failure failure) {
+    if (outcome_.done) return;
+    outcome_.failure = std::move(failure);
+    outcome_.done = true;
+  }
+
+  const Url& url_;
+  const Deadline& deadline_;
+  Outcome outcome_;
+  std::string message_;
+  std::string certificate_error_;
+};
 
 }  // namespace
 
@@ -214,108 +215,35 @@ void check_tracker(const std::string& url_text, const Deadline& deadline, Report
                "pass e.g. wss://tv.example.com/announce");
     return;
   }
-  const bool tls = u->scheme == "wss";
-  const std::string port = u->port.empty() ? (tls ? "443" : "80") : u->port;
   const int64_t started = hlsmesh::monotonic_ms();
+  Outcome outcome;
   try {
-    Connection c(deadline);
-    c.open(u->host, port, tls);
-    unsigned char nonce[16];
-    RAND_bytes(nonce, sizeof nonce);
-    const std::string key = base64(nonce, sizeof nonce);
-    std::string target = u->path + (u->query.empty() ? "" : "?" + u->query);
-    c.send_all("GET " + target + " HTTP/1.1\r\nHost: " + u->host_port() +
-               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
-               "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: tunnelcheck (hlsmesh)\r\n\r\n");
-    while (c.buffer().find("\r\n\r\n") == std::string::npos) {
-      if (c.buffer().size() > 65536)
-        throw Failure{"tracker-no-upgrade", "the upgrade answer has no end of headers", "check what listens there"};
-      c.read_more();
-    }
-    const size_t head_end = c.buffer().find("\r\n\r\n");
-    std::string head = c.buffer().substr(0, head_end);
-    c.buffer().erase(0, head_end + 4);
-    std::string status_line = head.substr(0, head.find("\r\n"));
-    if (status_line.find(" 101") == std::string::npos) {
-      std::string code = status_line.size() > 12 ? status_line.substr(9, 3) : status_line;
-      throw Failure{
-          "tracker-no-upgrade",
-          "the WebSocket upgrade was answered '" + status_line + "' instead of 101 Switching Protocols" +
-              (code == "530"   ? ": the tunnel is down"
-               : code == "502" ? ": the tracker behind the tunnel is down"
-                               : ""),
-          "route the tracker path to the tracker's http:// service in config.yml and enable WebSockets on the zone"};
-    }
-    std::string accept;
-    for (size_t pos = 0; pos < head.size();) {
-      size_t eol = head.find("\r\n", pos);
-      std::string line = head.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-      std::string lname = line.substr(0, line.find(':'));
-      for (auto& ch : lname) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (lname == "sec-websocket-accept") {
-        accept = line.substr(line.find(':') + 1);
-        accept.erase(0, accept.find_first_not_of(' '));
-      }
-      if (eol == std::string::npos) break;
-      pos = eol + 2;
-    }
-    if (accept != expected_accept(key))
-      throw Failure{"tracker-bad-accept", "the 101 answer carries a wrong Sec-WebSocket-Accept",
-                    "a proxy in between mangles the handshake; check what answers on that path"};
-    report.metric("tunnelcheck_tracker_upgrade_seconds",
-                  static_cast<double>(hlsmesh::monotonic_ms() - started) / 1000.0, {{"tracker", subject}},
-                  "Time to a completed WebSocket upgrade");
-    // WebTorrent tracker scrape (bittorrent-tracker and sigd answer it).
-    c.send_all(text_frame(R"({"action":"scrape","info_hash":"tunnelcheck-scrape!!"})"));
-    while (true) {
-      std::string& b = c.buffer();
-      if (b.size() >= 2) {
-        const uint8_t b0 = static_cast<uint8_t>(b[0]), b1 = static_cast<uint8_t>(b[1]);
-        size_t len = b1 & 0x7f, hdr = 2;
-        if (len == 126 && b.size() >= 4) {
-          len = (static_cast<size_t>(static_cast<uint8_t>(b[2])) << 8) | static_cast<uint8_t>(b[3]);
-          hdr = 4;
-        } else if (len == 127 && b.size() >= 10) {
-          len = 0;
-          for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<uint8_t>(b[2 + static_cast<size_t>(i)]);
-          hdr = 10;
-        } else if (len >= 126) {
-          c.read_more();
-          continue;
-        }
-        if (b1 & 0x80) hdr += 4;  // servers must not mask, but skip the key if they do
-        if (len > (1u << 20))
-          throw Failure{"tracker-bad-frame", "the tracker sent a frame of " + std::to_string(len) + " bytes",
-                        "check the tracker"};
-        if (b.size() >= hdr + len) {
-          const int opcode = b0 & 0x0f;
-          std::string payload = b.substr(hdr, len);
-          b.erase(0, hdr + len);
-          if (opcode == 8)
-            throw Failure{"tracker-closed", "the tracker closed the WebSocket instead of answering the scrape",
-                          "check the tracker logs"};
-          if (opcode != 1) continue;  // ping/pong/binary: keep reading
-          auto j = nlohmann::json::parse(payload, nullptr, false);
-          if (j.is_discarded() || !j.is_object())
-            throw Failure{"tracker-bad-answer", "the tracker answered with something that is not JSON",
-                          "check what answers on that path"};
-          if (j.contains("failure reason")) {
-            report.add(Severity::warning, "tracker-scrape-refused", subject,
-                       "WebSocket upgrade OK, but the scrape was refused: " + j["failure reason"].dump(),
-                       "allow scrapes on the tracker, or ignore if it is deliberate");
-          } else {
-            report.add(Severity::ok, "tracker-ok", subject, "WebSocket upgrade OK and the scrape was answered");
-          }
-          report.metric("tunnelcheck_tracker_seconds", static_cast<double>(hlsmesh::monotonic_ms() - started) / 1000.0,
-                        {{"tracker", subject}}, "Time to a scrape answer");
-          return;
-        }
-      }
-      c.read_more();
-    }
+    outcome = TrackerProbe(*u, deadline).run();
   } catch (const Failure& f) {
-    report.add(Severity::critical, f.code, subject, f.message, f.fix);
+    outcome.failure = f;
   }
+  if (outcome.upgraded_at_ms)
+    report.metric("tunnelcheck_tracker_upgrade_seconds", static_cast<double>(outcome.upgraded_at_ms - started) / 1000.0,
+                  {{"tracker", subject}}, "Time to a completed WebSocket upgrade");
+  if (outcome.failure) {
+    report.add(Severity::critical, outcome.failure->code, subject, outcome.failure->message, outcome.failure->fix);
+    return;
+  }
+  auto j = nlohmann::json::parse(outcome.answer, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    report.add(Severity::critical, "tracker-bad-answer", subject, "the tracker answered with something that is not JSON",
+               "check what answers on that path");
+    return;
+  }
+  if (j.contains("failure reason")) {
+    report.add(Severity::warning, "tracker-scrape-refused", subject,
+               "WebSocket upgrade OK, but the scrape was refused: " + j["failure reason"].dump(),
+               "allow scrapes on the tracker, or ignore if it is deliberate");
+  } else {
+    report.add(Severity::ok, "tracker-ok", subject, "WebSocket upgrade OK and the scrape was answered");
+  }
+  report.metric("tunnelcheck_tracker_seconds", static_cast<double>(hlsmesh::monotonic_ms() - started) / 1000.0,
+                {{"tracker", subject}}, "Time to a scrape answer");
 }
 
 }  // namespace tunnelcheck

@@ -1,8 +1,8 @@
 #pragma once
-// --tracker ws(s)://…: an RFC 6455 client of its own (upgrade, one masked
-// text frame, read frames) over a plain or TLS socket; checks that the
-// upgrade answers 101 with the right Sec-WebSocket-Accept and that a
-// WebTorrent-style scrape gets an answer.
+// --tracker ws(s)://…: a libwebsockets client checks that the upgrade answers
+// 101 with the right Sec-WebSocket-Accept (and, for wss, a certificate the
+// system trusts, or the CA in SSL_CERT_FILE) and that a WebTorrent-style
+// scrape gets an answer.
 #include <string>
 
 #include "commands.hpp"
