@@ -13,6 +13,7 @@
 #include "common/time_util.hpp"
 #include "fetch.hpp"
 #include "policy.hpp"
+#include "probe.hpp"
 #include "segments.hpp"
 #include "tracker.hpp"
 #include "url.hpp"
@@ -22,30 +23,6 @@ namespace {
 
 using hlsmesh::http::Response;
 using hlsmesh::m3u8::MediaPlaylist;
-
-std::string num(double v, int places = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", places, v);
-  return buf;
-}
-
-// One media playlist being probed: the URL itself, or a master's variant.
-struct Target {
-  std::string url;
-  std::string subject;  // redacted URL
-  std::map<std::string, std::string> labels;
-  std::optional<hlsmesh::m3u8::Variant> variant;
-  bool ok = false;
-  MediaPlaylist playlist;
-  int64_t fetched_ms = 0;
-  int64_t last_advance_ms = 0;
-  std::shared_ptr<SegmentStats> stats = std::make_shared<SegmentStats>();
-  std::shared_ptr<Aggregator> segment_findings = std::make_shared<Aggregator>();
-  // --watch
-  double longest_stall_s = 0;
-  size_t stalls = 0;
-  bool stalled = false;
-};
 
 bool is_hls_type(const std::string& type) {
   std::string t = lower(type.substr(0, type.find(';')));
@@ -62,383 +39,229 @@ std::optional<double> max_age(const std::string& cache_control) {
   return std::nullopt;
 }
 
-class Probe {
- public:
-  Probe(const Options& o, const Deadline& d, Report& r)
-      : o_(o), deadline_(d), report_(r), fetcher_(d, o.parallel), segments_(o, origin_for(o), fetcher_) {}
-
-  void run() {
-    check_stream();
-    // The tracker is checked even when the stream fails: both are diagnosed at once.
-    for (const auto& tracker : o_.trackers) check_tracker(tracker, deadline_, report_);
-    report_.metric("tunnelcheck_requests", static_cast<double>(fetcher_.requests()), {}, "HTTP requests made");
-    report_.metric("tunnelcheck_connections", static_cast<double>(fetcher_.connections_opened()), {},
-                   "TCP connections opened");
-    if (report_.status() == Severity::ok)
-      report_.add(Severity::ok, "probe-ok", hlsmesh::http::redact_url(o_.url),
-                  "playlist, segments" + std::string(o_.no_update ? "" : ", freshness") +
-                      (o_.trackers.empty() ? "" : ", tracker") + " all pass");
-  }
-
- private:
-  void check_stream() {
-    const std::string top_subject = hlsmesh::http::redact_url(o_.url);
-    Response top;
-    bool done = false;
-    if (!fetch_playlist(o_.url, [&](Response&& r) {
-          top = std::move(r);
-          done = true;
-        }))
-      return;
-    fetcher_.run();
-    if (!done) return;
-    record_http_metrics(top, {});
-    if (!check_response(top, top_subject, {200}, report_, "playlist GET")) return;
-    auto parsed = check_playlist_body(top, top_subject);
-    if (!parsed) return;
-
-    if (parsed->is_master()) {
-      const auto& master = std::get<hlsmesh::m3u8::MasterPlaylist>(parsed->playlist);
-      report_.metric("hls_variants", static_cast<double>(master.variants.size()), {},
-                     "Variants in the master playlist");
-      for (const auto& v : master.variants) {
-        auto t = std::make_unique<Target>();
-        t->url = resolve_url(o_.url, v.uri);
-        t->subject = hlsmesh::http::redact_url(t->url);
-        t->variant = v;
-        t->labels = {{"playlist", v.uri}};
-        targets_.push_back(std::move(t));
-      }
-      std::vector<Response> answers(targets_.size());
-      for (size_t i = 0; i < targets_.size(); ++i)
-        fetch_playlist(targets_[i]->url, [&answers, i](Response&& r) { answers[i] = std::move(r); });
-      fetcher_.run();
-      for (size_t i = 0; i < targets_.size(); ++i) accept_media(*targets_[i], answers[i], nullptr);
-    } else {
-      auto t = std::make_unique<Target>();
-      t->url = o_.url;
-      t->subject = top_subject;
-      targets_.push_back(std::move(t));
-      accept_media(*targets_[0], top, &*parsed);
-    }
-
-    fetcher_.run();  // every segment check started above
-    for (auto& t : targets_) {
-      t->segment_findings->flush(report_, "segments");
-      finish_segments(*t);
-    }
-    if (!o_.no_update) update_check();
-    if (o_.watch_s > 0) watch();
-  }
-
-  static std::string origin_for(const Options& o) {
-    if (!o.origin.empty()) return o.origin;
-    auto u = parse_url(o.url);
-    return u ? u->origin() : "null";
-  }
-
-  bool fetch_playlist(const std::string& url, hlsmesh::http::Client::Callback cb) {
-    bool started = fetcher_.start("GET", url, {"Origin: " + segments_.origin()}, o_.max_playlist_bytes, std::move(cb));
-    if (!started)
-      report_.add(Severity::critical, "timeout", hlsmesh::http::redact_url(url),
-                  "the --timeout ran out before the playlist was fetched", "raise --timeout");
-    return started;
-  }
-
-  void record_http_metrics(const Response& r, const std::map<std::string, std::string>& labels) {
-    report_.metric("probe_http_status_code", static_cast<double>(r.status), labels, "HTTP status of the playlist");
-    auto with = [&](const char* phase) {
-      auto l = labels;
-      l["phase"] = phase;
-      return l;
-    };
-    report_.metric("probe_http_duration_seconds", r.ttfb_s, with("processing"), "Playlist fetch phases");
-    report_.metric("probe_http_duration_seconds", std::max(0.0, r.total_s - r.ttfb_s), with("transfer"));
-    report_.metric("probe_http_content_length", static_cast<double>(r.body.size()), labels, "Playlist size");
-  }
-
-  // Status is 200: body size, Content-Type, CORS, then the static lint.
-  std::optional<hlsmesh::m3u8::ParseResult> check_playlist_body(const Response& r, const std::string& subject) {
-    if (r.body_truncated) {
-      report_.add(Severity::critical, "playlist-too-large", subject,
-                  "the playlist is larger than " + std::to_string(o_.max_playlist_bytes) + " bytes",
-                  "this is not a playlist, or the window is far too long; raise --max-bytes if it is deliberate");
-      return std::nullopt;
-    }
-    std::string type = r.header("content-type");
-    if (!is_hls_type(type)) {
-      bool legacy = lower(type).find("mpegurl") != std::string::npos;
-      report_.add(legacy ? Severity::warning : Severity::critical, "playlist-content-type", subject,
-                  "playlist Content-Type is '" + type + "'" +
-                      (legacy ? " (Apple's validator: illegal MIME type)" : ": Safari and native players reject it"),
-                  "serve playlists as application/vnd.apple.mpegurl (set it at upload; R2 does not infer it)");
-    }
-    if (segments_.cross_origin(o_.url)) {
-      Aggregator agg;
-      check_allow_origin(r, segments_.origin(), subject, "playlist", agg);
-      agg.flush(report_, "");
-    }
-    return lint_text(r.body, subject, o_, report_);
-  }
-
-  void accept_media(Target& t, const Response& r, const hlsmesh::m3u8::ParseResult* parsed_top) {
-    std::optional<hlsmesh::m3u8::ParseResult> own;
-    const hlsmesh::m3u8::ParseResult* parsed = parsed_top;
-    if (!parsed) {
-      if (!t.labels.empty()) record_http_metrics(r, t.labels);
-      if (!check_response(r, t.subject, {200}, report_, "variant playlist GET")) return;
-      own = check_playlist_body(r, t.subject);
-      if (!own) return;
-      parsed = &*own;
-      if (parsed->is_master()) {
-        report_.add(Severity::critical, "nested-master", t.subject, "a variant URI points at another master playlist",
-                    "list media playlists in the master");
-        return;
-      }
-    }
-    t.ok = true;
-    t.playlist = std::get<MediaPlaylist>(parsed->playlist);
-    t.fetched_ms = hlsmesh::monotonic_ms();
-    t.last_advance_ms = t.fetched_ms;
-    const MediaPlaylist& pl = t.playlist;
-    const double td = static_cast<double>(pl.target_duration.value_or(0));
-    report_.metric("hls_segments", static_cast<double>(pl.segments.size()), t.labels, "Segments in the playlist");
-    report_.metric("hls_window_seconds", pl.total_duration(), t.labels, "Sum of EXTINF");
-    report_.metric("hls_target_duration_seconds", td, t.labels, "EXT-X-TARGETDURATION");
-    report_.metric("hls_media_sequence", static_cast<double>(pl.first_msn()), t.labels, "EXT-X-MEDIA-SEQUENCE");
-
-    // Cache-Control sanity: a playlist cached longer than TD is stale for viewers.
-    if (td > 0) {
-      std::string cc = r.header("cache-control");
-      auto age = max_age(cc);
-      if (age && *age > td) {
-        report_.add(Severity::warning, "playlist-cached-too-long", t.subject,
-                    "Cache-Control '" + cc + "' lets caches keep the playlist " + num(*age, 0) +
-                        " s, longer than the target duration (" + num(td, 0) + " s)",
-                    "serve live playlists with max-age ≤ TD/2 (or no-cache) and cache only segments for long");
-      }
-      std::string age_header = r.header("age");
-      if (!age_header.empty() && std::atof(age_header.c_str()) > td) {
-        report_.add(Severity::warning, "playlist-stale-cache", t.subject,
-                    "the playlist came from a cache with Age " + age_header + " s, older than the target duration",
-                    "lower the playlist's cache TTL at the CDN (cache rules)");
-      }
-      if (lower(cc).find("immutable") != std::string::npos) {
-        report_.add(Severity::critical, "playlist-immutable", t.subject,
-                    "a live playlist is served as Cache-Control: immutable",
-                    "only segments are immutable; serve the playlist with a short max-age");
-      }
-    }
-    check_segment_urls(pl, t.url, o_, t.subject, report_);
-    latency(t);
-    segments_.start(pl, t.url, choose_segments(pl.segments.size(), o_), t.stats, t.segment_findings);
-  }
-
-  void latency(Target& t) {
-    const auto& segs = t.playlist.segments;
-    for (size_t k = segs.size(); k-- > 0;) {
-      if (!segs[k].program_date_time) continue;
-      auto pdt = hlsmesh::parse_iso8601(*segs[k].program_date_time);
-      if (!pdt) return;  // the linter reported it
-      double end = 0;
-      for (size_t i = k; i < segs.size(); ++i) end += segs[i].duration;
-      auto edge = *pdt + std::chrono::duration_cast<hlsmesh::SystemTime::duration>(std::chrono::duration<double>(end));
-      double behind = std::chrono::duration<double>(std::chrono::system_clock::now() - edge).count();
-      report_.metric("hls_latency_seconds", behind, t.labels, "Now minus the live edge's PROGRAM-DATE-TIME");
-      double td = static_cast<double>(t.playlist.target_duration.value_or(0));
-      if (o_.max_latency_s > 0 && behind > o_.max_latency_s) {
-        report_.add(Severity::warning, "latency-high", t.subject,
-                    "the live edge is " + num(behind) + " s behind PROGRAM-DATE-TIME (more than " +
-                        num(o_.max_latency_s, 0) + " s)",
-                    "the pipeline lags: check the uploader queue, or the packager clock");
-      } else if (behind < -std::max(2.0, td)) {
-        report_.add(Severity::warning, "pdt-in-future", t.subject,
-                    "PROGRAM-DATE-TIME is " + num(-behind) + " s in the future", "sync the packager's clock (NTP)");
-      }
-      return;
-    }
-    report_.add(Severity::ok, "no-program-date-time", t.subject, "no PROGRAM-DATE-TIME: latency not measured",
-                "ffmpeg: -hls_flags program_date_time");
-  }
-
-  void finish_segments(Target& t) {
-    const auto& s = *t.stats;
-    report_.metric("tunnelcheck_segments_checked", static_cast<double>(s.checked), t.labels, "Segments fetched whole");
-    if (s.checked == 0) return;
-    report_.metric("hls_peak_bitrate_bps", s.peak_bps, t.labels, "Highest bytes*8/EXTINF of the fetched segments");
-    report_.metric("hls_duration_error_seconds", s.worst_duration_error_s, t.labels, "Worst |PTS duration − EXTINF|");
-    if (!t.variant) return;
-    const double declared = static_cast<double>(t.variant->bandwidth);
-    const double average = s.seconds > 0 ? s.bytes * 8.0 / s.seconds : 0;
-    if (s.peak_bps > declared * (1.0 + o_.bandwidth_tolerance)) {
-      report_.add(Severity::critical, "bandwidth-below-measured", t.subject,
-                  "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments peak at " +
-                      num(s.peak_bps, 0) + " bit/s: players pick a rendition they cannot sustain",
-                  "declare the measured peak bitrate (m3u8roll --master measures it)");
-    } else if (average > 0 && declared > 4 * average) {
-      report_.add(Severity::warning, "bandwidth-far-above-measured", t.subject,
-                  "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments average " +
-                      num(average, 0) + " bit/s: players avoid it on links that could carry it",
-                  "declare the measured peak bitrate");
-    }
-  }
-
-  // Refetches every target in parallel; returns the new playlists (nullopt where it failed).
-  std::vector<std::optional<MediaPlaylist>> refetch(Aggregator* quiet) {
-    std::vector<Response> answers(targets_.size());
-    std::vector<bool> started(targets_.size(), false);
-    for (size_t i = 0; i < targets_.size(); ++i)
-      if (targets_[i]->ok)
-        started[i] = fetch_playlist(targets_[i]->url, [&answers, i](Response&& r) { answers[i] = std::move(r); });
-    fetcher_.run();
-    std::vector<std::optional<MediaPlaylist>> out(targets_.size());
-    for (size_t i = 0; i < targets_.size(); ++i) {
-      if (!started[i]) continue;
-      Report scratch;
-      if (!check_response(answers[i], targets_[i]->subject, {200}, scratch, "playlist reload")) {
-        for (const auto& f : scratch.findings())
-          quiet ? quiet->add(f.severity, f.code, f.subject, f.message, f.fix)
-                : report_.add(f.severity, f.code, f.subject, f.message, f.fix);
-        continue;
-      }
-      auto parsed = hlsmesh::m3u8::parse(answers[i].body);
-      if (parsed.is_master() || hlsmesh::m3u8::has_errors(parsed.diagnostics)) {
-        std::string what = parsed.is_master() ? "the reload returned a master playlist"
-                                              : "the reload does not parse: " + parsed.diagnostics.front().message;
-        quiet ? quiet->add(Severity::critical, "reload-invalid", targets_[i]->subject, what, "check the server")
-              : report_.add(Severity::critical, "reload-invalid", targets_[i]->subject, what, "check the server");
-        continue;
-      }
-      out[i] = std::get<MediaPlaylist>(parsed.playlist);
-    }
-    return out;
-  }
-
-  void update_check() {
-    double td = 0;
-    int64_t first = 0;
-    for (auto& t : targets_)
-      if (t->ok) {
-        td = std::max(td, static_cast<double>(t->playlist.target_duration.value_or(6)));
-        first = std::max(first, t->fetched_ms);
-      }
-    if (first == 0) return;
-    const int64_t due = first + static_cast<int64_t>(1500 * td);
-    const long wait_ms = static_cast<long>(due - hlsmesh::monotonic_ms());
-    if (wait_ms + 1000 > deadline_.remaining_ms()) {
-      report_.add(Severity::warning, "update-check-skipped", hlsmesh::http::redact_url(o_.url),
-                  "the second fetch (after 1.5 × target duration = " + num(1.5 * td) +
-                      " s) does not fit in --timeout " + num(o_.timeout_s, 0) + " s",
-                  "raise --timeout, or pass --no-update to skip the freshness check on purpose");
-      return;
-    }
-    if (wait_ms > 0 && !fetcher_.wait(wait_ms)) return;
-    auto fresh = refetch(nullptr);
-    for (size_t i = 0; i < targets_.size(); ++i) {
-      if (!fresh[i]) continue;
-      Target& t = *targets_[i];
-      const MediaPlaylist& before = t.playlist;
-      const MediaPlaylist& after = *fresh[i];
-      for (const auto& d : hlsmesh::m3u8::check_update(before, after)) report_.add(d, t.subject + " (reload)");
-      const double waited = static_cast<double>(hlsmesh::monotonic_ms() - t.fetched_ms) / 1000.0;
-      const uint64_t before_end = before.first_msn() + before.segments.size();
-      const uint64_t after_end = after.first_msn() + after.segments.size();
-      if (!before.endlist && after_end <= before_end && after.first_msn() >= before.first_msn()) {
-        report_.add(Severity::critical, "playlist-stale", t.subject,
-                    "no new segment in " + num(waited) + " s (more than 1.5 × target duration); media sequence still " +
-                        std::to_string(after.first_msn()),
-                    "the packager or uploader stopped, or a cache serves an old copy (check Cache-Control and Age)");
-      } else if (after_end > before_end) {
-        t.last_advance_ms = hlsmesh::monotonic_ms();
-      }
-      // A segment that just left the window must still be served (RFC 8216 §6.2.2).
-      if (after.first_msn() > before.first_msn() && after.first_msn() <= before_end) {
-        const auto& gone = before.segments[static_cast<size_t>(after.first_msn() - 1 - before.first_msn())];
-        std::string url = resolve_url(t.url, gone.uri);
-        std::string subject = hlsmesh::http::redact_url(url);
-        Response answer;
-        if (fetcher_.start("GET", url, {"Range: bytes=0-187"}, 1 << 20, [&](Response&& r) { answer = std::move(r); })) {
-          fetcher_.run();
-          Report scratch;
-          if (answer.curl_code == CURLE_OK && (answer.status == 404 || answer.status == 410)) {
-            report_.add(Severity::critical, "expired-segment-gone", subject,
-                        "a segment that just left the playlist already answers " + std::to_string(answer.status) +
-                            ": players still downloading it fail",
-                        "delete segments only after their duration + the playlist duration (RFC 8216 §6.2.2; "
-                        "r2push --delete-expired waits that long)");
-          } else if (!check_response(answer, subject, {200, 206}, scratch, "just-expired segment GET")) {
-            for (const auto& f : scratch.findings()) report_.add(f.severity, f.code, f.subject, f.message, f.fix);
-          }
-        }
-      }
-      t.playlist = after;
-      t.fetched_ms = hlsmesh::monotonic_ms();
-    }
-  }
-
-  void watch() {
-    double td = 0;
-    for (auto& t : targets_)
-      if (t->ok) td = std::max(td, static_cast<double>(t->playlist.target_duration.value_or(6)));
-    if (td <= 0) return;
-    const int64_t end = hlsmesh::monotonic_ms() + static_cast<int64_t>(o_.watch_s * 1000);
-    const long interval = std::max(1000L, static_cast<long>(td * 500));
-    Aggregator agg;
-    size_t polls = 0;
-    while (hlsmesh::monotonic_ms() + interval < end && deadline_.remaining_ms() > interval + 1000) {
-      if (!fetcher_.wait(interval)) break;
-      auto fresh = refetch(&agg);
-      ++polls;
-      const int64_t now = hlsmesh::monotonic_ms();
-      for (size_t i = 0; i < targets_.size(); ++i) {
-        if (!fresh[i]) continue;
-        Target& t = *targets_[i];
-        for (const auto& d : hlsmesh::m3u8::check_update(t.playlist, *fresh[i])) {
-          Severity s = d.severity == hlsmesh::m3u8::Severity::error     ? Severity::critical
-                       : d.severity == hlsmesh::m3u8::Severity::warning ? Severity::warning
-                                                                        : Severity::ok;
-          agg.add(s, d.code, t.subject + " (watch)", d.message, d.fix);
-        }
-        const uint64_t before_end = t.playlist.first_msn() + t.playlist.segments.size();
-        const uint64_t after_end = fresh[i]->first_msn() + fresh[i]->segments.size();
-        const double since = static_cast<double>(now - t.last_advance_ms) / 1000.0;
-        if (after_end > before_end) {
-          if (t.stalled) t.longest_stall_s = std::max(t.longest_stall_s, since);
-          t.stalled = false;
-          t.last_advance_ms = now;
-        } else if (since > 1.5 * td && !t.stalled) {
-          t.stalled = true;
-          ++t.stalls;
-        }
-        if (t.stalled) t.longest_stall_s = std::max(t.longest_stall_s, since);
-        t.playlist = *fresh[i];
-      }
-    }
-    agg.flush(report_, "polls");
-    report_.metric("tunnelcheck_watch_polls", static_cast<double>(polls), {}, "Playlist polls during --watch");
-    for (auto& t : targets_) {
-      if (!t->ok) continue;
-      report_.metric("hls_longest_stall_seconds", t->longest_stall_s, t->labels, "Longest time without a new segment");
-      if (t->stalls) {
-        report_.add(Severity::critical, "playlist-stalled", t->subject,
-                    std::to_string(t->stalls) + " stall(s) while watching " + num(o_.watch_s, 0) +
-                        " s; the longest lasted " + num(t->longest_stall_s) +
-                        " s without a new segment (limit 1.5 × TD = " + num(1.5 * td) + " s)" +
-                        (t->stalled ? "; still stalled" : ""),
-                    "players stall with the playlist: check the packager, the uploader and the playlist cache TTL");
-      }
-    }
-  }
-
-  const Options& o_;
-  const Deadline& deadline_;
-  Report& report_;
-  Fetcher fetcher_;
-  SegmentChecker segments_;
-  std::vector<std::unique_ptr<Target>> targets_;
-};
-
 }  // namespace
+
+std::string num(double v, int places) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", places, v);
+  return buf;
+}
+
+void Probe::run() {
+  check_stream();
+  // The tracker is checked even when the stream fails: both are diagnosed at once.
+  for (const auto& tracker : o_.trackers) check_tracker(tracker, deadline_, report_);
+  report_.metric("tunnelcheck_requests", static_cast<double>(fetcher_.requests()), {}, "HTTP requests made");
+  report_.metric("tunnelcheck_connections", static_cast<double>(fetcher_.connections_opened()), {},
+                 "TCP connections opened");
+  if (report_.status() == Severity::ok)
+    report_.add(Severity::ok, "probe-ok", hlsmesh::http::redact_url(o_.url),
+                "playlist, segments" + std::string(o_.no_update ? "" : ", freshness") +
+                    (o_.trackers.empty() ? "" : ", tracker") + " all pass");
+}
+
+void Probe::check_stream() {
+  const std::string top_subject = hlsmesh::http::redact_url(o_.url);
+  Response top;
+  bool done = false;
+  if (!fetch_playlist(o_.url, [&](Response&& r) {
+        top = std::move(r);
+        done = true;
+      }))
+    return;
+  fetcher_.run();
+  if (!done) return;
+  record_http_metrics(top, {});
+  if (!check_response(top, top_subject, {200}, report_, "playlist GET")) return;
+  auto parsed = check_playlist_body(top, top_subject);
+  if (!parsed) return;
+
+  if (parsed->is_master()) {
+    const auto& master = std::get<hlsmesh::m3u8::MasterPlaylist>(parsed->playlist);
+    report_.metric("hls_variants", static_cast<double>(master.variants.size()), {},
+                   "Variants in the master playlist");
+    for (const auto& v : master.variants) {
+      auto t = std::make_unique<Target>();
+      t->url = resolve_url(o_.url, v.uri);
+      t->subject = hlsmesh::http::redact_url(t->url);
+      t->variant = v;
+      t->labels = {{"playlist", v.uri}};
+      targets_.push_back(std::move(t));
+    }
+    std::vector<Response> answers(targets_.size());
+    for (size_t i = 0; i < targets_.size(); ++i)
+      fetch_playlist(targets_[i]->url, [&answers, i](Response&& r) { answers[i] = std::move(r); });
+    fetcher_.run();
+    for (size_t i = 0; i < targets_.size(); ++i) accept_media(*targets_[i], answers[i], nullptr);
+  } else {
+    auto t = std::make_unique<Target>();
+    t->url = o_.url;
+    t->subject = top_subject;
+    targets_.push_back(std::move(t));
+    accept_media(*targets_[0], top, &*parsed);
+  }
+
+  fetcher_.run();  // every segment check started above
+  for (auto& t : targets_) {
+    t->segment_findings->flush(report_, "segments");
+    finish_segments(*t);
+  }
+  if (!o_.no_update) update_check();
+  if (o_.watch_s > 0) watch();
+}
+
+std::string Probe::origin_for(const Options& o) {
+  if (!o.origin.empty()) return o.origin;
+  auto u = parse_url(o.url);
+  return u ? u->origin() : "null";
+}
+
+bool Probe::fetch_playlist(const std::string& url, hlsmesh::http::Client::Callback cb) {
+  bool started = fetcher_.start("GET", url, {"Origin: " + segments_.origin()}, o_.max_playlist_bytes, std::move(cb));
+  if (!started)
+    report_.add(Severity::critical, "timeout", hlsmesh::http::redact_url(url),
+                "the --timeout ran out before the playlist was fetched", "raise --timeout");
+  return started;
+}
+
+void Probe::record_http_metrics(const Response& r, const std::map<std::string, std::string>& labels) {
+  report_.metric("probe_http_status_code", static_cast<double>(r.status), labels, "HTTP status of the playlist");
+  auto with = [&](const char* phase) {
+    auto l = labels;
+    l["phase"] = phase;
+    return l;
+  };
+  report_.metric("probe_http_duration_seconds", r.ttfb_s, with("processing"), "Playlist fetch phases");
+  report_.metric("probe_http_duration_seconds", std::max(0.0, r.total_s - r.ttfb_s), with("transfer"));
+  report_.metric("probe_http_content_length", static_cast<double>(r.body.size()), labels, "Playlist size");
+}
+
+// Status is 200: body size, Content-Type, CORS, then the static lint.
+std::optional<hlsmesh::m3u8::ParseResult> Probe::check_playlist_body(const Response& r, const std::string& subject) {
+  if (r.body_truncated) {
+    report_.add(Severity::critical, "playlist-too-large", subject,
+                "the playlist is larger than " + std::to_string(o_.max_playlist_bytes) + " bytes",
+                "this is not a playlist, or the window is far too long; raise --max-bytes if it is deliberate");
+    return std::nullopt;
+  }
+  std::string type = r.header("content-type");
+  if (!is_hls_type(type)) {
+    bool legacy = lower(type).find("mpegurl") != std::string::npos;
+    report_.add(legacy ? Severity::warning : Severity::critical, "playlist-content-type", subject,
+                "playlist Content-Type is '" + type + "'" +
+                    (legacy ? " (Apple's validator: illegal MIME type)" : ": Safari and native players reject it"),
+                "serve playlists as application/vnd.apple.mpegurl (set it at upload; R2 does not infer it)");
+  }
+  if (segments_.cross_origin(o_.url)) {
+    Aggregator agg;
+    check_allow_origin(r, segments_.origin(), subject, "playlist", agg);
+    agg.flush(report_, "");
+  }
+  return lint_text(r.body, subject, o_, report_);
+}
+
+void Probe::accept_media(Target& t, const Response& r, const hlsmesh::m3u8::ParseResult* parsed_top) {
+  std::optional<hlsmesh::m3u8::ParseResult> own;
+  const hlsmesh::m3u8::ParseResult* parsed = parsed_top;
+  if (!parsed) {
+    if (!t.labels.empty()) record_http_metrics(r, t.labels);
+    if (!check_response(r, t.subject, {200}, report_, "variant playlist GET")) return;
+    own = check_playlist_body(r, t.subject);
+    if (!own) return;
+    parsed = &*own;
+    if (parsed->is_master()) {
+      report_.add(Severity::critical, "nested-master", t.subject, "a variant URI points at another master playlist",
+                  "list media playlists in the master");
+      return;
+    }
+  }
+  t.ok = true;
+  t.playlist = std::get<MediaPlaylist>(parsed->playlist);
+  t.fetched_ms = hlsmesh::monotonic_ms();
+  t.last_advance_ms = t.fetched_ms;
+  const MediaPlaylist& pl = t.playlist;
+  const double td = static_cast<double>(pl.target_duration.value_or(0));
+  report_.metric("hls_segments", static_cast<double>(pl.segments.size()), t.labels, "Segments in the playlist");
+  report_.metric("hls_window_seconds", pl.total_duration(), t.labels, "Sum of EXTINF");
+  report_.metric("hls_target_duration_seconds", td, t.labels, "EXT-X-TARGETDURATION");
+  report_.metric("hls_media_sequence", static_cast<double>(pl.first_msn()), t.labels, "EXT-X-MEDIA-SEQUENCE");
+
+  // Cache-Control sanity: a playlist cached longer than TD is stale for viewers.
+  if (td > 0) {
+    std::string cc = r.header("cache-control");
+    auto age = max_age(cc);
+    if (age && *age > td) {
+      report_.add(Severity::warning, "playlist-cached-too-long", t.subject,
+                  "Cache-Control '" + cc + "' lets caches keep the playlist " + num(*age, 0) +
+                      " s, longer than the target duration (" + num(td, 0) + " s)",
+                  "serve live playlists with max-age ≤ TD/2 (or no-cache) and cache only segments for long");
+    }
+    std::string age_header = r.header("age");
+    if (!age_header.empty() && std::atof(age_header.c_str()) > td) {
+      report_.add(Severity::warning, "playlist-stale-cache", t.subject,
+                  "the playlist came from a cache with Age " + age_header + " s, older than the target duration",
+                  "lower the playlist's cache TTL at the CDN (cache rules)");
+    }
+    if (lower(cc).find("immutable") != std::string::npos) {
+      report_.add(Severity::critical, "playlist-immutable", t.subject,
+                  "a live playlist is served as Cache-Control: immutable",
+                  "only segments are immutable; serve the playlist with a short max-age");
+    }
+  }
+  check_segment_urls(pl, t.url, o_, t.subject, report_);
+  latency(t);
+  segments_.start(pl, t.url, choose_segments(pl.segments.size(), o_), t.stats, t.segment_findings);
+}
+
+void Probe::latency(Target& t) {
+  const auto& segs = t.playlist.segments;
+  for (size_t k = segs.size(); k-- > 0;) {
+    if (!segs[k].program_date_time) continue;
+    auto pdt = hlsmesh::parse_iso8601(*segs[k].program_date_time);
+    if (!pdt) return;  // the linter reported it
+    double end = 0;
+    for (size_t i = k; i < segs.size(); ++i) end += segs[i].duration;
+    auto edge = *pdt + std::chrono::duration_cast<hlsmesh::SystemTime::duration>(std::chrono::duration<double>(end));
+    double behind = std::chrono::duration<double>(std::chrono::system_clock::now() - edge).count();
+    report_.metric("hls_latency_seconds", behind, t.labels, "Now minus the live edge's PROGRAM-DATE-TIME");
+    double td = static_cast<double>(t.playlist.target_duration.value_or(0));
+    if (o_.max_latency_s > 0 && behind > o_.max_latency_s) {
+      report_.add(Severity::warning, "latency-high", t.subject,
+                  "the live edge is " + num(behind) + " s behind PROGRAM-DATE-TIME (more than " +
+                      num(o_.max_latency_s, 0) + " s)",
+                  "the pipeline lags: check the uploader queue, or the packager clock");
+    } else if (behind < -std::max(2.0, td)) {
+      report_.add(Severity::warning, "pdt-in-future", t.subject,
+                  "PROGRAM-DATE-TIME is " + num(-behind) + " s in the future", "sync the packager's clock (NTP)");
+    }
+    return;
+  }
+  report_.add(Severity::ok, "no-program-date-time", t.subject, "no PROGRAM-DATE-TIME: latency not measured",
+              "ffmpeg: -hls_flags program_date_time");
+}
+
+void Probe::finish_segments(Target& t) {
+  const auto& s = *t.stats;
+  report_.metric("tunnelcheck_segments_checked", static_cast<double>(s.checked), t.labels, "Segments fetched whole");
+  if (s.checked == 0) return;
+  report_.metric("hls_peak_bitrate_bps", s.peak_bps, t.labels, "Highest bytes*8/EXTINF of the fetched segments");
+  report_.metric("hls_duration_error_seconds", s.worst_duration_error_s, t.labels, "Worst |PTS duration − EXTINF|");
+  if (!t.variant) return;
+  const double declared = static_cast<double>(t.variant->bandwidth);
+  const double average = s.seconds > 0 ? s.bytes * 8.0 / s.seconds : 0;
+  if (s.peak_bps > declared * (1.0 + o_.bandwidth_tolerance)) {
+    report_.add(Severity::critical, "bandwidth-below-measured", t.subject,
+                "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments peak at " +
+                    num(s.peak_bps, 0) + " bit/s: players pick a rendition they cannot sustain",
+                "declare the measured peak bitrate (m3u8roll --master measures it)");
+  } else if (average > 0 && declared > 4 * average) {
+    report_.add(Severity::warning, "bandwidth-far-above-measured", t.subject,
+                "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments average " +
+                    num(average, 0) + " bit/s: players avoid it on links that could carry it",
+                "declare the measured peak bitrate");
+  }
+}
+
 
 void run_probe(const Options& options, const Deadline& deadline, Report& report) {
   if (!parse_url(options.url)) {
