@@ -3,7 +3,7 @@
 # here and no others, and failures that name what did not hold.
 #   source tests/lib/script.sh; script_init NAME
 # A script (or its tool's lib) may define fail_context() to print the logs
-# worth seeing when a check fails.
+# worth seeing when a check fails. KEEP_TMP=1 keeps the temp dir to look at.
 set -euo pipefail
 
 started_pids=()
@@ -18,7 +18,7 @@ cleanup() {
   local pid
   for pid in "${started_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [[ -n "${KEEP_TMP:-}" ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 
 fail() {

@@ -42,7 +42,7 @@ grep -q 'cannot resume from' "$T/err" || fail "no message about the corrupt play
 mkfifo "$T/fifo"
 m3u8roll --out "$T/d/{rendition}.m3u8" --base-url http://x <"$T/fifo" >"$T/d.out" 2>"$T/d.err" &
 pid=$!
-STARTED_PIDS+=("$pid")
+started_pids+=("$pid")
 exec {w}>"$T/fifo"
 seg 0 >&$w
 for _ in $(seq 50); do grep -q '"event":"segment"' "$T/d.out" && break; sleep 0.1; done

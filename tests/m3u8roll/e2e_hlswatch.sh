@@ -15,10 +15,10 @@ out="$T/www/out/out.m3u8"
 
 mkfifo "$T/pipe"
 hlswatch "$dir" >"$T/pipe" 2>"$T/watch.err" &
-STARTED_PIDS+=($!)
+started_pids+=($!)
 watch_pid=$!
 m3u8roll --out "$out" --base-url "$base/live" <"$T/pipe" >"$T/roll.out" 2>"$T/roll.err" &
-STARTED_PIDS+=($!)
+started_pids+=($!)
 roll_pid=$!
 
 # Snapshots of every version of out.m3u8 a player could have fetched.
@@ -36,7 +36,7 @@ roll_pid=$!
     sleep 0.05
   done
 ) &
-STARTED_PIDS+=($!)
+started_pids+=($!)
 snap_pid=$!
 
 listed() { grep -c '"event":"segment".*"playlist_msn"' "$T/roll.out" 2>/dev/null || true; }
@@ -54,7 +54,7 @@ encoder() {  # encoder NAME_PATTERN TS_OFFSET
     -readrate 8 -f lavfi -i "sine=frequency=440:sample_rate=48000" \
     -c:v libx264 -preset ultrafast -g 25 -keyint_min 25 -sc_threshold 0 -c:a aac -b:a 64k \
     -output_ts_offset "$2" -f hls -hls_time 1 -hls_list_size 20 -hls_segment_filename "$dir/$1" "$dir/stream.m3u8" &
-  STARTED_PIDS+=($!)
+  started_pids+=($!)
   ffmpeg_pid=$!
 }
 

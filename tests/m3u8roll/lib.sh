@@ -1,26 +1,18 @@
 # Helpers for m3u8roll's integration scripts (sourced). Everything lives in a
-# mktemp dir removed at exit; only processes started here are killed.
+# mktemp dir ($T) removed at exit (KEEP_TMP=1 keeps it); only processes
+# started here are killed (tests/lib/script.sh).
 set -euo pipefail
 
-T="$(mktemp -d "${TMPDIR:-/tmp}/m3u8roll-it-XXXXXX")"
-STARTED_PIDS=()
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -n "${KEEP_TMP:-}" ]] && echo "kept $T" >&2 || rm -rf "$T"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-pass() { echo "ok: $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
+script_init m3u8roll-it
+T="$work"
 
 # start_http ROOT: a static HTTP server (the "CDN") on 127.0.0.1 and a free
 # port chosen by the kernel; sets HTTP_PORT.
 start_http() {
   local root="$1" log="$T/http.log"
   python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$root" >"$log" 2>&1 &
-  STARTED_PIDS+=($!)
+  started_pids+=($!)
   local i
   for i in $(seq 1 100); do
     HTTP_PORT="$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$log" | head -1)"
