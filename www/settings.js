@@ -9,6 +9,10 @@
 //   swarm=ID         swarm id (default: the playlist URL without its query)
 //   stun=URL,...     STUN servers for WebRTC (default: p2p-media-loader's public
 //                    ones); stun=0 for none (viewers on one LAN, tests)
+//   store=p2pml      p2p-media-loader's own segment store instead of ours
+//                    (segment-storage.js: announces HTTP-fetched segments to
+//                    peers at once; the library's store leaves them announced
+//                    as "loading" for seconds, and peers fetch them over HTTP too)
 //   overlay=0        hide the stats overlay
 //   debug=1          p2p-media-loader debug logging (localStorage.debug)
 
@@ -34,6 +38,13 @@ function flag(query, name, fallback) {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+function choice(query, name, allowed, fallback) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!allowed.includes(raw)) throw new SettingsError(`query parameter ${name}=${raw} must be one of ${allowed.join(', ')}`);
+  return raw;
 }
 
 function url(raw, base, name) {
@@ -78,6 +89,7 @@ export function readSettings(location) {
     highDemand: number(query, 'hdtw', { min: 1 }),
     swarmId: query.get('swarm') || undefined,
     stun: stunServers(query.get('stun')),
+    store: choice(query, 'store', ['hlsmesh', 'p2pml'], 'hlsmesh'),
     overlay: flag(query, 'overlay', true),
     debug: flag(query, 'debug', false),
   };
@@ -89,13 +101,17 @@ export function targetLatency(settings, targetDuration) {
 }
 
 // p2p-media-loader loads a segment over HTTP as soon as it is this close to the
-// playhead. It must stay a few segments short of the latency, so that a new
-// segment spends some time outside it (when peers can offer it), and at least
-// two segments long, so that HTTP still has time to fetch what no peer has.
-// `latency` is where the player actually is (it starts closer to live when it
-// joins a stream whose playlist is still shorter than the target latency).
+// playhead. A new segment appears in the playlist one target duration short of
+// the latency; the window must leave it about three target durations outside,
+// which is when one viewer's random early HTTP fetch seeds it and the others
+// take it from that peer (the e2e bench at 10 s behind live: with 2 target
+// durations left, 11 % of segments got no early fetch and every viewer then
+// fetched them over HTTP; with 3, 0–3 %). It stays at least one target
+// duration long, so that HTTP still has time to fetch what no peer has, and
+// at most 15 s. `latency` is where the player actually is (it starts closer to
+// live when it joins a stream whose playlist is still shorter than the target).
 export function highDemandWindow(settings, targetDuration, latency = targetLatency(settings, targetDuration)) {
   if (settings.highDemand !== undefined) return settings.highDemand;
-  const window = Math.min(15, latency - 3 * targetDuration, latency * 0.6);
-  return Math.max(2 * targetDuration, window);
+  const window = Math.min(15, latency - 4 * targetDuration, latency * 0.6);
+  return Math.max(targetDuration, window);
 }

@@ -16,6 +16,15 @@ export function createStats(settings) {
     segHttp: 0,
     segP2P: 0,
     segErrors: 0,
+    // HTTP segment loads by why p2p-media-loader started them: early (a
+    // random pick ahead of the high-demand window, to seed the swarm) or
+    // urgent (inside the high-demand window: no peer delivered it in time)
+    httpEarly: 0,
+    httpUrgent: 0,
+    // P2P segment downloads that failed (peer timeout, absent, …) or were
+    // aborted (mostly: the segment became urgent and HTTP took over)
+    p2pFailed: 0,
+    p2pAborted: 0,
     // peers
     peers: 0,
     maxPeers: 0,

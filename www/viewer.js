@@ -5,6 +5,7 @@ import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { readSettings, targetLatency, highDemandWindow, SettingsError } from './settings.js';
 import { createStats, renderOverlay } from './stats.js';
+import { AnnouncingSegmentStorage } from './segment-storage.js';
 
 const video = document.getElementById('video');
 const overlay = document.getElementById('overlay');
@@ -50,6 +51,9 @@ function p2pConfig(s) {
     // stun=0 keeps to host candidates (one LAN, or the tests' loopback).
     ...(s.stun ? { rtcConfig: { iceServers: s.stun.map((urls) => ({ urls })) } } : {}),
     ...(s.swarmId ? { swarmId: s.swarmId } : {}),
+    // Announces segments fetched over HTTP to peers at once (segment-storage.js);
+    // store=p2pml keeps the library's own store, for comparison.
+    ...(s.store === 'hlsmesh' ? { customSegmentStorageFactory: () => new AnnouncingSegmentStorage() } : {}),
   };
 }
 
@@ -66,6 +70,8 @@ function start(s) {
     stats.peerIds = [...peers];
     stats.maxPeers = Math.max(stats.maxPeers, peers.size);
   };
+  const trace = segmentTrace(video);
+  window.hlsmeshTrace = trace.entries;
   const bytesChanged = () => {
     const total = stats.httpBytes + stats.p2pBytes;
     stats.p2pShare = total ? stats.p2pBytes / total : 0;
@@ -85,10 +91,30 @@ function start(s) {
             bytesChanged();
           });
           engine.addEventListener('onChunkUploaded', (bytes) => { stats.uploadedBytes += bytes; });
-          engine.addEventListener('onSegmentLoaded', ({ downloadSource }) => {
-            if (downloadSource === 'p2p') stats.segP2P += 1; else stats.segHttp += 1;
+          engine.addEventListener('onSegmentStart', ({ segment, downloadSource, peerId }) => {
+            // Where the segment stands relative to the playhead says why
+            // p2p-media-loader went to HTTP for it: ahead of the high-demand
+            // window it is a random early fetch, inside it no peer had it in time.
+            const ahead = segment.startTime - video.currentTime;
+            const urgent = ahead <= (stats.highDemandTimeWindow ?? 0) * (video.playbackRate || 1);
+            if (downloadSource === 'http') {
+              if (urgent) stats.httpUrgent += 1; else stats.httpEarly += 1;
+            }
+            trace.add('start', segment, downloadSource, peerId, { ahead, urgent });
           });
-          engine.addEventListener('onSegmentError', () => { stats.segErrors += 1; });
+          engine.addEventListener('onSegmentLoaded', ({ segmentUrl, downloadSource, peerId, bytesLength }) => {
+            if (downloadSource === 'p2p') stats.segP2P += 1; else stats.segHttp += 1;
+            trace.add('loaded', trace.segment(segmentUrl), downloadSource, peerId, { bytes: bytesLength });
+          });
+          engine.addEventListener('onSegmentError', ({ segment, downloadSource, peerId, error }) => {
+            stats.segErrors += 1;
+            if (downloadSource === 'p2p') stats.p2pFailed += 1;
+            trace.add('error', segment, downloadSource, peerId, { error: error?.type });
+          });
+          engine.addEventListener('onSegmentAbort', ({ segment, downloadSource, peerId }) => {
+            if (downloadSource === 'p2p') stats.p2pAborted += 1;
+            trace.add('abort', segment, downloadSource, peerId, {});
+          });
           engine.addEventListener('onPeerConnect', ({ peerId }) => {
             peers.add(peerId);
             stats.trackerState = 'ok'; // a new peer means signalling works
@@ -134,6 +160,16 @@ function start(s) {
     stats.targetDuration = details.targetduration;
     stats.targetLatency = targetLatency(s, details.targetduration);
     setHighDemand(stats.targetLatency);
+  });
+
+  // When each segment first appears in this viewer's playlist.
+  let newestKnown = -1;
+  hls.on(Hls.Events.LEVEL_UPDATED, (_event, { details }) => {
+    for (const frag of details.fragments) {
+      if (frag.sn <= newestKnown) continue;
+      newestKnown = frag.sn;
+      trace.add('known', { externalId: frag.sn, url: frag.url, startTime: frag.start }, null, null, { ahead: frag.start - video.currentTime });
+    }
   });
 
   let networkRetries = 0;
@@ -183,4 +219,29 @@ function start(s) {
   };
   setInterval(tick, 500);
   tick();
+}
+
+// What happened to each segment, for finding out why a segment came over HTTP
+// more than once across viewers (tests/e2e/trace-report.mjs reads it from
+// window.hlsmeshTrace). Bounded: the newest MAX_TRACE entries.
+const MAX_TRACE = 4000;
+function segmentTrace(media) {
+  const entries = [];
+  const byUrl = new Map(); // segment URL → { sn, start }
+  return {
+    entries,
+    segment: (url) => byUrl.get(url) ?? { url },
+    add(event, segment, source, peerId, extra) {
+      if (segment.externalId !== undefined) {
+        byUrl.set(segment.url, { url: segment.url, externalId: segment.externalId, startTime: segment.startTime });
+        if (byUrl.size > 200) byUrl.delete(byUrl.keys().next().value);
+      }
+      entries.push({
+        t: performance.timeOrigin + performance.now(), // wall clock, comparable across viewers
+        event, sn: segment.externalId ?? null, url: segment.url, source: source ?? null,
+        peer: peerId ?? null, pos: media.currentTime, ...extra,
+      });
+      if (entries.length > MAX_TRACE) entries.splice(0, entries.length - MAX_TRACE);
+    },
+  };
 }

@@ -95,6 +95,7 @@ try {
   }
   const t0 = await sampleAll();
   const t0At = now();
+  const t0Wall = Date.now();
   log(`all ${initial.length} playing; sampling starts`);
   sampler = setInterval(() => { sampleAll().catch(() => {}); }, 5000);
 
@@ -118,6 +119,12 @@ try {
   clearInterval(sampler);
   const end = await sampleAll();
   const endAt = now();
+  const endWall = Date.now();
+  // Per-segment trace of each viewer (what loaded it, from where, when):
+  // trace-report.mjs explains the HTTP fetches from it.
+  for (const v of viewers) {
+    v.trace = await v.page.evaluate(() => window.hlsmeshTrace ?? []).catch(() => []);
+  }
 
   if (opts.screenshot) {
     await viewers[0].page.screenshot({ path: opts.screenshot });
@@ -142,6 +149,12 @@ try {
     originBytesPerViewerMinute: dHttp / (n * windowMin),
     originSegmentRequestsPerViewerMinute: perViewerMinute,
     httpOnlySegmentRequestsPerViewerMinute: httpOnlyPerViewerMinute,
+    // Why segments came over HTTP (per viewer-minute, over the window):
+    // early = p2p-media-loader's random fetch ahead of the high-demand window,
+    // urgent = inside it (no peer delivered in time); P2P downloads that failed
+    // or were aborted.
+    segmentsPerViewerMinute: Object.fromEntries(['segHttp', 'segP2P', 'httpEarly', 'httpUrgent', 'p2pFailed', 'p2pAborted']
+      .map((k) => [k, initial.reduce((s, v, i) => s + (windowStats[i][k] ?? 0) - (t0[i][k] ?? 0), 0) / (n * windowMin)])),
     latency: end.slice(0, n).map((s) => s.latency),
     meanLatency: end.slice(0, n).reduce((s, x) => s + (x.latency ?? 0), 0) / n,
     perViewer: viewers.map((v, i) => ({
@@ -150,6 +163,7 @@ try {
       latency: end[i].latency, stalls: end[i].stalls, droppedFrames: end[i].droppedFrames, rtc: end[i].rtc,
       hlsErrors: end[i].hlsErrors, lastError: end[i].lastError, segErrors: end[i].segErrors,
       trackerErrors: end[i].trackerErrors, highDemandTimeWindow: end[i].highDemandTimeWindow,
+      httpEarly: end[i].httpEarly, httpUrgent: end[i].httpUrgent, p2pFailed: end[i].p2pFailed, p2pAborted: end[i].p2pAborted,
     })),
   };
   for (const v of figures.perViewer) {
@@ -158,6 +172,7 @@ try {
   }
   log(`P2P share ${(figures.p2pShare * 100).toFixed(1)} %, origin ${fmt(figures.originBytesPerViewerMinute)}/viewer-min, `
     + `${perViewerMinute.toFixed(1)} segment requests/viewer-min (HTTP only: ${httpOnlyPerViewerMinute}), mean latency ${figures.meanLatency.toFixed(1)} s`);
+  log(`segments/viewer-min: ${Object.entries(figures.segmentsPerViewerMinute).map(([k, x]) => `${k} ${x.toFixed(1)}`).join(', ')}`);
 
   // ---- expectations ------------------------------------------------------
   if (opts.check) {
@@ -194,9 +209,10 @@ try {
     }
   }
   if (opts.out) {
-    fs.writeFileSync(opts.out, JSON.stringify({ figures, failures, viewers: viewers.map((v) => ({
-      name: v.name, openedAt: v.openedAt, consoleErrors: v.consoleErrors, pageErrors: v.pageErrors,
-      httpErrors: v.httpErrors, samples: v.samples })) }, null, 1));
+    fs.writeFileSync(opts.out, JSON.stringify({ figures, failures, window: { from: t0Wall, to: killedAt === null ? endWall : t0Wall + (killedAt - t0At) * 1000 },
+      viewers: viewers.map((v) => ({
+        name: v.name, openedAt: v.openedAt, consoleErrors: v.consoleErrors, pageErrors: v.pageErrors,
+        httpErrors: v.httpErrors, samples: v.samples, trace: v.trace })) }, null, 1));
   }
 } finally {
   if (sampler) clearInterval(sampler);
