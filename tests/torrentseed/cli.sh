@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$TS_BIN" --help | grep -q -- "--ws-tracker" || fail "--help lacks --ws-tracker"
+"$TS_BIN" --help | grep -q -- "--hash-threads" || fail "--help lacks --hash-threads"
 "$TS_BIN" follow --help | grep -q -- "--no-web-seed" || fail "follow --help lacks --no-web-seed"
 "$TS_BIN" --version | grep -q "torrentseed (hlsmesh)" || fail "--version"
 set +e
@@ -74,4 +75,25 @@ grep -q "summary (seed)" "$WORK/err" || fail "summary on stderr"
 # Stored copies are gone with their torrents; the source files are untouched.
 [[ -z "$(find "$WORK/store" -type f)" ]] || fail "store not emptied: $(find "$WORK/store" -type f)"
 [[ -f "$WORK/seg1.ts" ]] || fail "the source must be left alone"
+
+# Hashing on 1 or 3 threads gives the same torrent (the infohash covers the
+# piece hashes) as the default run (seg1: 700000 bytes, 3 pieces, the last one
+# short); only "creation date" may differ.
+for threads in 1 3; do
+  echo "{\"event\":\"segment\",\"msn\":1,\"path\":\"$WORK/seg1.ts\",\"url\":\"https://cdn.example.com/live/seg1.ts\",\"extra\":\"x\"}" |
+    "$TS_BIN" --listen "127.0.0.1:0" --no-lsd --store "$WORK/store$threads" --embed-torrent --hash-threads "$threads" \
+      --tracker "http://127.0.0.1:9/announce" --ws-tracker "wss://tracker.example/announce" \
+      --stats-interval 60 >"$WORK/out$threads" 2>"$WORK/err$threads" || fail "--hash-threads $threads: exit $?"
+  again=$(jq -c 'select(.event=="segment")' "$WORK/out$threads")
+  [[ "$(jq -r .infohash <<<"$again")" == "$ih" ]] || fail "--hash-threads $threads: infohash $(jq -r .infohash <<<"$again"), want $ih"
+  jq -r .torrent <<<"$again" | base64 -d >"$WORK/again.torrent"
+  node "$HERE/check_torrent.mjs" "$WORK/again.torrent" "$ih" 700000 \
+    "https://cdn.example.com/live/seg1.ts" "http://127.0.0.1:9/announce" || fail "--hash-threads $threads: torrent"
+  [[ "$(grep '"seedstats"' "$WORK/out$threads" | tail -n1 | jq -r .hash_threads)" == "$threads" ]] ||
+    fail "--hash-threads $threads: seedstats.hash_threads"
+done
+set +e
+"$TS_BIN" --hash-threads -1 </dev/null 2>/dev/null; rc=$?
+set -e
+[[ $rc -eq 64 ]] || fail "--hash-threads -1: exit $rc, want 64"
 echo "ok: cli"

@@ -1,9 +1,12 @@
 // Unit tests of torrentseed's pure parts: torrent creation against
-// libtorrent's own file-hashing path, magnets, base64, the window, the output
-// queue and the store.
+// libtorrent's own file-hashing path, parallel piece hashing against
+// single-threaded, magnets, base64, the window, the output queue and the store.
 #include <gtest/gtest.h>
 #include <libtorrent/create_torrent.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/magnet_uri.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "tools/torrentseed/output_queue.hpp"
+#include "tools/torrentseed/piece_hasher.hpp"
 #include "tools/torrentseed/store.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 #include "tools/torrentseed/window.hpp"
@@ -95,6 +99,87 @@ TEST(torrentseed_maker, RejectsEmptyContentAndBadPieceSize) {
   EXPECT_THROW(make_torrent("", spec), std::invalid_argument);
   spec.piece_size = 1000;
   EXPECT_THROW(make_torrent("abc", spec), std::invalid_argument);
+}
+
+// Parallel hashing (threads reading their pieces with pread) must give the
+// byte-identical .torrent of single-threaded in-memory hashing, whatever the
+// size: below one piece, exactly one, one byte over, many, not a multiple.
+TEST(torrentseed_hasher, ParallelHashingIsByteIdenticalToSingleThreaded) {
+  TempDir dir;
+  constexpr int piece = 256 * 1024;
+  const std::size_t sizes[] = {1, 16383, piece - 1, piece, piece + 1, 2 * 1024 * 1024, 2 * 1024 * 1024 + 12345,
+                               8 * piece, 5 * 1024 * 1024 + 7};
+  PieceHasher one(1), two(2), four(4), eight(8);
+  ASSERT_EQ(one.threads(), 1);
+  ASSERT_EQ(four.threads(), 4);
+  unsigned seed = 0;
+  for (std::size_t size : sizes) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    std::string content = pattern_bytes(size, ++seed);
+    fs::path file = dir.path / ("seg" + std::to_string(seed) + ".ts");
+    std::ofstream(file, std::ios::binary) << content;
+    TorrentSpec spec;
+    spec.name = file.filename().string();
+    spec.web_seed_url = "https://cdn.example.com/" + spec.name;
+    spec.piece_size = piece;
+    MadeTorrent reference = make_torrent(content, spec);
+
+    SegmentStore::Opened opened = SegmentStore::open(file);
+    ASSERT_EQ(opened.size, static_cast<std::int64_t>(size));
+    for (PieceHasher* hasher : {&one, &two, &four, &eight}) {
+      SCOPED_TRACE("threads " + std::to_string(hasher->threads()));
+      auto from_file = hasher->hash_file(opened.fd.get(), opened.size, piece, file.string());
+      auto from_memory = hasher->hash_bytes(content, piece);
+      ASSERT_EQ(from_file.size(), static_cast<std::size_t>(reference.info->num_pieces()));
+      EXPECT_EQ(from_file, from_memory);
+      MadeTorrent made = make_torrent(opened.size, from_file, spec);
+      // Byte-identical info dictionary (only "creation date" outside it may
+      // differ between two calls a second apart).
+      auto made_info = made.info->info_section();
+      auto reference_info = reference.info->info_section();
+      EXPECT_EQ(std::string(made_info.data(), static_cast<std::size_t>(made_info.size())),
+                std::string(reference_info.data(), static_cast<std::size_t>(reference_info.size())));
+      EXPECT_EQ(made.buffer.size(), reference.buffer.size());
+      EXPECT_EQ(made.infohash, reference.infohash);
+    }
+  }
+}
+
+// One pool serves segment after segment: no piece of one job may land in
+// another (a worker waking late, a job with fewer pieces than threads).
+TEST(torrentseed_hasher, PoolReusedAcrossManyJobs) {
+  PieceHasher pool(4);
+  constexpr int piece = 16 * 1024;
+  for (unsigned job = 0; job < 300; ++job) {
+    std::size_t size = 1 + (job * 7919u) % (12 * piece);
+    std::string content = pattern_bytes(size, job);
+    auto hashes = pool.hash_bytes(content, piece);
+    ASSERT_EQ(hashes.size(), (size + piece - 1) / piece) << job;
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      std::string_view chunk = std::string_view(content).substr(i * piece, piece);
+      ASSERT_EQ(hashes[i], lt::hasher(chunk.data(), static_cast<int>(chunk.size())).final()) << job << "/" << i;
+    }
+  }
+}
+
+TEST(torrentseed_hasher, ShortFileAndBadDescriptorThrow) {
+  TempDir dir;
+  fs::path file = dir.path / "short.ts";
+  std::ofstream(file, std::ios::binary) << pattern_bytes(100000, 3);
+  SegmentStore::Opened opened = SegmentStore::open(file);
+  PieceHasher pool(3);
+  // The file claims more bytes than it has (it shrank after the fstat).
+  try {
+    pool.hash_file(opened.fd.get(), 300000, 16 * 1024, file.string());
+    ADD_FAILURE() << "no error for a file shorter than its size";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("shrank"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(pool.hash_file(-1, 100000, 16 * 1024, "nothing"), std::exception);
+  // The pool still works after a failed job.
+  EXPECT_EQ(pool.hash_file(opened.fd.get(), opened.size, 16 * 1024, file.string()).size(), 7u);
+  EXPECT_THROW(SegmentStore::open(dir.path / "missing.ts"), std::exception);
 }
 
 TEST(torrentseed_maker, Base64RoundTrip) {
@@ -206,10 +291,59 @@ TEST(torrentseed_store, LinksPlacesAndRemoves) {
     std::ifstream in(placed);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(text, "segment bytes");
+    EXPECT_EQ(store.copies(), 0u);
     EXPECT_THROW(store.stage(dir.path / "missing.ts"), std::exception);
   }
   EXPECT_FALSE(fs::exists(placed)) << "stored copies go with their torrents at exit";
   EXPECT_TRUE(fs::exists(dir.path / "store"));
+}
+
+// Across file systems stage() must copy (a hard link is impossible), and the
+// copy must hold the same bytes.
+TEST(torrentseed_store, CopiesAcrossFileSystems) {
+  TempDir dir;
+  struct stat shm {}, tmp {};
+  if (::stat("/dev/shm", &shm) != 0 || ::stat(dir.path.c_str(), &tmp) != 0 || shm.st_dev == tmp.st_dev ||
+      ::access("/dev/shm", W_OK) != 0) {
+    GTEST_SKIP() << "needs a writable /dev/shm on another file system than " << dir.path;
+  }
+  std::string pattern = "/dev/shm/ts-test-XXXXXX";
+  fs::path other = ::mkdtemp(pattern.data());
+  std::string content = pattern_bytes(300000, 9);
+  std::ofstream(other / "seg.ts", std::ios::binary) << content;
+  {
+    SegmentStore store((dir.path / "store").string());
+    fs::path staged = store.stage(other / "seg.ts");
+    EXPECT_EQ(store.copies(), 1u);
+    EXPECT_EQ(fs::hard_link_count(other / "seg.ts"), 1u);
+    fs::remove_all(other);
+    std::ifstream in(staged, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, content);
+  }
+  fs::remove_all(other);
+}
+
+// remove(infohash, name): the stored copy and its directory go; other files
+// there (a part file) are walked away too; a name that is not a plain file
+// name never reaches outside the torrent's directory.
+TEST(torrentseed_store, RemovesByNameWithFallback) {
+  TempDir dir;
+  std::ofstream(dir.path / "outside.ts") << "not the store's";
+  SegmentStore store((dir.path / "store").string());
+  for (const char* ih : {"aa", "bb", "cc"}) {
+    std::ofstream(dir.path / "src.ts") << "bytes";
+    store.place(store.stage(dir.path / "src.ts"), ih, "seg.ts");
+    store.claim(ih);
+  }
+  std::ofstream(store.dir_for("bb") / ".bb.parts") << "part";
+  store.remove("aa", "seg.ts");
+  EXPECT_FALSE(fs::exists(store.dir_for("aa")));
+  store.remove("bb", "seg.ts");
+  EXPECT_FALSE(fs::exists(store.dir_for("bb"))) << "a directory with more than the segment is walked";
+  store.remove("cc", "../../outside.ts");
+  EXPECT_FALSE(fs::exists(store.dir_for("cc")));
+  EXPECT_TRUE(fs::exists(dir.path / "outside.ts")) << "a name with a slash must not be unlinked";
 }
 
 TEST(torrentseed_store, PrivateStoreIsRemoved) {

@@ -27,6 +27,12 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--piece-size", o.piece_kib, "Piece size in KiB, a multiple of 16")
       ->check(CLI::Range(16, 16384))
       ->capture_default_str();
+  app.add_option("--hash-threads", o.hash_threads,
+                 "Threads hashing a segment's pieces in parallel, the main thread included; 0 = one per CPU, at "
+                 "most 4")
+      ->envname("TORRENTSEED_HASH_THREADS")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   app.add_flag("--embed-torrent", o.embed_torrent, "Add the .torrent, base64, as field `torrent`");
 
   app.add_option("--listen", o.listen,

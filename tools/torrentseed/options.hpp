@@ -18,6 +18,7 @@ struct Options {
   std::vector<std::string> ws_trackers;  // ws(s): in the magnet only
   int piece_kib = 256;
   bool embed_torrent = false;
+  int hash_threads = 0;  // threads hashing a segment's pieces, the main one included; 0 = auto
 
   // Session
   std::string listen = "6881";  // PORT or libtorrent listen_interfaces ("127.0.0.1:0,[::1]:0")

@@ -16,7 +16,7 @@ namespace torrentseed {
 namespace log = hlsmesh::log;
 using hlsmesh::Json;
 
-Seeder::Seeder(Parts parts) : Mode(parts) {
+Seeder::Seeder(Parts parts) : Mode(parts), hasher_(parts.options.hash_threads) {
   spec_.trackers = parts_.options.trackers;
   spec_.piece_size = parts_.options.piece_kib * 1024;
 }
@@ -60,13 +60,11 @@ void Seeder::seed(Json& event) {
   std::filesystem::path staged;
   MadeTorrent made;
   try {
-    if (!std::filesystem::exists(source)) {
-      throw std::runtime_error("the file does not exist (deleted by the source before torrentseed got to it?); "
-                               "keep segments longer at the source or run torrentseed earlier in the pipe");
-    }
     staged = parts_.store.stage(source);
-    SegmentStore::Mapped content(staged);
-    made = make_torrent(content.bytes(), spec_);
+    SegmentStore::Opened file = SegmentStore::open(staged);
+    check_torrent_spec(file.size, spec_);
+    made = make_torrent(file.size, hasher_.hash_file(file.fd.get(), file.size, spec_.piece_size, staged.string()),
+                        spec_);
   } catch (const std::exception& e) {
     if (!staged.empty()) parts_.store.discard(staged);
     ++parts_.torrents.errors().unreadable;
@@ -145,6 +143,7 @@ void Seeder::add_stats(Json& stats) const {
   stats["segments"] = segments_;
   stats["make_ms_avg"] = segments_ ? static_cast<double>(make_us_) / 1000.0 / static_cast<double>(segments_) : 0.0;
   stats["make_ms_max"] = static_cast<double>(make_max_us_) / 1000.0;
+  stats["hash_threads"] = hasher_.threads();
 }
 
 }  // namespace torrentseed

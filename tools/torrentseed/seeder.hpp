@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "tools/torrentseed/mode.hpp"
+#include "tools/torrentseed/piece_hasher.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 
 namespace torrentseed {
@@ -24,6 +25,7 @@ class Seeder final : public Mode {
   void fail(hlsmesh::Json& event, const std::string& message);
 
   TorrentSpec spec_;
+  PieceHasher hasher_;  // --hash-threads
   std::uint64_t segments_ = 0;    // segments seeded (torrent made)
   std::uint64_t make_us_ = 0;     // total time to store, hash, create and add
   std::uint64_t make_max_us_ = 0;

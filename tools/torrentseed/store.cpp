@@ -1,7 +1,6 @@
 #include "tools/torrentseed/store.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,14 +51,38 @@ SegmentStore::~SegmentStore() {
 }
 
 fs::path SegmentStore::stage(const fs::path& source) {
+  // The staging name is unique to this process (a counter in a directory it
+  // emptied at start), so a plain link() is atomic enough: no temp + rename.
   fs::path staged = staging_ / (std::to_string(next_stage_++) + "-" + source.filename().string());
-  if (!hlsmesh::link_or_copy_atomic(source, staged)) ++copies_;
+  if (::link(source.c_str(), staged.c_str()) == 0) return staged;
+  int err = errno;
+  if (err == ENOENT && ::access(source.c_str(), F_OK) != 0) {
+    throw Error(Exit::no_input, "cannot read " + source.string() +
+                                    ": the file does not exist (deleted by the source before torrentseed got to it?); "
+                                    "keep segments longer at the source or run torrentseed earlier in the pipe");
+  }
+  if (err != EXDEV && err != EPERM && err != EMLINK && err != EOPNOTSUPP) {
+    throw Error(Exit::io, "cannot link " + source.string() + " into the store " + staged.string() + ": " +
+                              hlsmesh::errno_text(err) + "; check that the store " + root_.string() + " is writable");
+  }
+  // Another file system (or no hard links there): copy. copy_file uses
+  // copy_file_range/sendfile; no fsync, see stage() in the header.
+  std::error_code ec;
+  fs::copy_file(source, staged, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    discard(staged);
+    throw Error(Exit::io, "cannot copy " + source.string() + " into the store " + staged.string() + ": " +
+                              ec.message() + "; check that the store " + root_.string() + " is writable and has room");
+  }
+  ++copies_;
   return staged;
 }
 
 fs::path SegmentStore::place(const fs::path& staged, const std::string& infohash, const std::string& name) {
   fs::path dir = dir_for(infohash);
-  hlsmesh::ensure_directory(dir);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    hlsmesh::ensure_directory(dir);  // the root went away? recreate it, or throw naming the path
+  }
   fs::path target = dir / name;
   std::error_code ec;
   fs::rename(staged, target, ec);
@@ -70,24 +93,15 @@ fs::path SegmentStore::place(const fs::path& staged, const std::string& infohash
   return target;
 }
 
-SegmentStore::Mapped::Mapped(const fs::path& path) {
-  hlsmesh::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+SegmentStore::Opened SegmentStore::open(const fs::path& path) {
+  Opened opened;
+  opened.fd = hlsmesh::UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0) {
+  if (!opened.fd || ::fstat(opened.fd.get(), &st) != 0) {
     throw Error(Exit::io, "cannot read " + path.string() + ": " + hlsmesh::errno_text(errno));
   }
-  size_ = static_cast<std::size_t>(st.st_size);
-  if (size_ == 0) return;  // nothing to map; make_torrent rejects empty segments
-  // MAP_POPULATE: one call maps every page instead of a fault per page.
-  void* addr = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
-  if (addr == MAP_FAILED) {
-    throw Error(Exit::io, "cannot map " + path.string() + ": " + hlsmesh::errno_text(errno));
-  }
-  data_ = static_cast<char*>(addr);
-}
-
-SegmentStore::Mapped::~Mapped() {
-  if (data_ != nullptr) ::munmap(data_, size_);
+  opened.size = static_cast<std::int64_t>(st.st_size);
+  return opened;
 }
 
 void SegmentStore::discard(const fs::path& staged) noexcept {
@@ -95,8 +109,15 @@ void SegmentStore::discard(const fs::path& staged) noexcept {
   fs::remove(staged, ec);
 }
 
-void SegmentStore::remove(const std::string& infohash) noexcept {
+void SegmentStore::remove(const std::string& infohash, const std::string& name) noexcept {
   claimed_.erase(infohash);
+  // Only a plain file name (a follower's name comes from a magnet's dn=).
+  if (!name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos) {
+    const fs::path dir = dir_for(infohash);
+    ::unlink((dir / name).c_str());
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+    // Not empty (a follower's part file, say): walk it.
+  }
   std::error_code ec;
   fs::remove_all(dir_for(infohash), ec);
   if (ec) {

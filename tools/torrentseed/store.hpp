@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/fd.hpp"
+
 namespace torrentseed {
 
 class SegmentStore {
@@ -21,28 +23,23 @@ class SegmentStore {
   const std::filesystem::path& root() const { return root_; }
 
   // Takes `source` in under a unique staging name: a hard link, or a copy
-  // across file systems. Throws hlsmesh::Error naming the path.
+  // across file systems (not fsynced: the store only lives as long as the
+  // process, and a crash empties it). Throws hlsmesh::Error naming the path.
   std::filesystem::path stage(const std::filesystem::path& source);
 
   // Moves a staged file to DIR/<infohash>/<name> (replacing a stale one) and
   // returns that path. Throws hlsmesh::Error on failure.
   std::filesystem::path place(const std::filesystem::path& staged, const std::string& infohash, const std::string& name);
 
-  // A staged file mapped read-only for hashing: straight from the page cache,
-  // no copy into a buffer (at 2 MiB per segment the copy and its page faults
-  // cost as much as SHA-1 itself). Throws hlsmesh::Error naming the path.
-  class Mapped {
-   public:
-    explicit Mapped(const std::filesystem::path& path);
-    Mapped(const Mapped&) = delete;
-    Mapped& operator=(const Mapped&) = delete;
-    ~Mapped();
-    std::string_view bytes() const { return {data_, size_}; }
-
-   private:
-    char* data_ = nullptr;  // mapped PROT_READ
-    std::size_t size_ = 0;
+  // A staged file opened read-only, and its size. Read it with pread()
+  // (PieceHasher): hashing through a fresh mmap of every segment costs about
+  // twice as much here (page-table setup, TLB flush on munmap).
+  struct Opened {
+    hlsmesh::UniqueFd fd;
+    std::int64_t size = 0;
   };
+  // Throws hlsmesh::Error naming the path.
+  static Opened open(const std::filesystem::path& path);
 
   // Removes a staged file (after a failure); never throws.
   void discard(const std::filesystem::path& staged) noexcept;
@@ -54,7 +51,9 @@ class SegmentStore {
   void claim(const std::string& infohash) { claimed_.insert(infohash); }
 
   // Deletes DIR/<infohash>/ and everything in it; never throws (logs).
-  void remove(const std::string& infohash) noexcept;
+  // `name`: the file expected there (one unlink + rmdir instead of a
+  // directory walk when it is the only one); ignored unless a plain name.
+  void remove(const std::string& infohash, const std::string& name = {}) noexcept;
 
   // True when stage() had to copy instead of link (different file systems).
   std::uint64_t copies() const { return copies_; }

@@ -12,22 +12,24 @@
 
 namespace torrentseed {
 
-MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec) {
-  if (content.empty()) throw std::invalid_argument("the segment is empty (0 bytes)");
+void check_torrent_spec(std::int64_t size, const TorrentSpec& spec) {
+  if (size <= 0) throw std::invalid_argument("the segment is empty (0 bytes)");
   if (spec.piece_size < 16 * 1024 || spec.piece_size % (16 * 1024) != 0) {
     throw std::invalid_argument("piece size " + std::to_string(spec.piece_size) + " is not a multiple of 16 KiB");
   }
-  lt::file_storage files;
-  files.add_file(spec.name, static_cast<std::int64_t>(content.size()));
-  lt::create_torrent creator(files, spec.piece_size, lt::create_torrent::v1_only);
+}
 
-  // Hash every piece from memory: lt::set_piece_hashes() would build an
-  // io_context and a disk backend per call and read the file back.
-  const auto piece_size = static_cast<std::size_t>(spec.piece_size);
+MadeTorrent make_torrent(std::int64_t size, const std::vector<lt::sha1_hash>& piece_hashes, const TorrentSpec& spec) {
+  check_torrent_spec(size, spec);
+  lt::file_storage files;
+  files.add_file(spec.name, size);
+  lt::create_torrent creator(files, spec.piece_size, lt::create_torrent::v1_only);
+  if (static_cast<std::size_t>(creator.num_pieces()) != piece_hashes.size()) {
+    throw std::invalid_argument(std::to_string(piece_hashes.size()) + " piece hashes for a torrent of " +
+                                std::to_string(creator.num_pieces()) + " pieces");
+  }
   for (int piece = 0; piece < creator.num_pieces(); ++piece) {
-    std::size_t offset = static_cast<std::size_t>(piece) * piece_size;
-    std::string_view chunk = content.substr(offset, piece_size);
-    creator.set_hash(lt::piece_index_t(piece), lt::hasher(chunk.data(), static_cast<int>(chunk.size())).final());
+    creator.set_hash(lt::piece_index_t(piece), piece_hashes[static_cast<std::size_t>(piece)]);
   }
   if (!spec.web_seed_url.empty()) creator.add_url_seed(spec.web_seed_url);
   int tier = 0;
@@ -39,6 +41,18 @@ MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec) {
   made.info = std::make_shared<lt::torrent_info>(made.buffer, lt::from_span);
   made.infohash = infohash_hex(made.info->info_hashes());
   return made;
+}
+
+MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec) {
+  check_torrent_spec(static_cast<std::int64_t>(content.size()), spec);
+  const auto piece_size = static_cast<std::size_t>(spec.piece_size);
+  std::vector<lt::sha1_hash> hashes;
+  hashes.reserve((content.size() + piece_size - 1) / piece_size);
+  for (std::size_t offset = 0; offset < content.size(); offset += piece_size) {
+    std::string_view chunk = content.substr(offset, piece_size);
+    hashes.push_back(lt::hasher(chunk.data(), static_cast<int>(chunk.size())).final());
+  }
+  return make_torrent(static_cast<std::int64_t>(content.size()), hashes, spec);
 }
 
 std::string make_magnet(const lt::torrent_info& info, const std::vector<std::string>& extra_trackers) {

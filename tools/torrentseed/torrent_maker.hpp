@@ -1,8 +1,12 @@
 #pragma once
-// Building one v1-only, single-file torrent per segment, in memory: the
-// segment's bytes are hashed here (no disk re-read, no hashing thread pool),
-// which is what keeps a 2 MiB segment near the cost of SHA-1 itself.
+// Building one v1-only, single-file torrent per segment, in memory, from
+// piece hashes computed by PieceHasher (no lt::set_piece_hashes: it builds an
+// io_context and a disk backend per call and reads the file back), which is
+// what keeps a 2 MiB segment near the cost of SHA-1 itself.
+#include <libtorrent/sha1_hash.hpp>
 #include <libtorrent/torrent_info.hpp>
+
+#include <cstdint>
 
 #include <memory>
 #include <optional>
@@ -25,7 +29,15 @@ struct MadeTorrent {
   std::string infohash;                          // v1 btih, 40 lowercase hex
 };
 
-// Throws std::invalid_argument for empty content or a bad piece size.
+// Throws std::invalid_argument for an empty segment or a bad piece size.
+void check_torrent_spec(std::int64_t size, const TorrentSpec& spec);
+
+// The torrent of a `size`-byte file whose pieces (spec.piece_size each, the
+// last one shorter) hash to `piece_hashes`. Throws std::invalid_argument as
+// check_torrent_spec does, or when the hash count does not match.
+MadeTorrent make_torrent(std::int64_t size, const std::vector<lt::sha1_hash>& piece_hashes, const TorrentSpec& spec);
+
+// Same, hashing `content` on the calling thread.
 MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec);
 
 // The magnet of `info` (btih, dn, tr for its trackers, ws for its web seeds)

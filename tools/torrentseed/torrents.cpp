@@ -94,7 +94,7 @@ void TorrentTable::handle(const lt::alert& alert) {
     TorrentEntry* entry = find(ih);
     if (entry == nullptr || entry->state != TorrentEntry::State::removing) return;
     ++removed_;
-    store_.remove(ih);
+    store_.remove(ih, entry->name);
     forget(ih);
     return;
   }

@@ -8,10 +8,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline'
 
-const [tsBin, dir, countText] = process.argv.slice(2)
+const [tsBin, dir, countText, hashThreads = '0'] = process.argv.slice(2)
 const count = Number(countText)
 const store = path.join(dir, 'store')
-const seed = spawn(tsBin, ['--listen', '127.0.0.1:0', '--no-lsd', '--keep', '60', '--store', store, '--stats-interval', '0.2', '--log-level', 'warning'],
+const seed = spawn(tsBin, ['--listen', '127.0.0.1:0', '--no-lsd', '--keep', '60', '--store', store, '--stats-interval', '0.2', '--log-level', 'warning', '--hash-threads', hashThreads],
   { stdio: ['pipe', 'pipe', 'inherit'] })
 let latest = null
 const waiting = new Map()
