@@ -2,6 +2,7 @@
 // the registry's counters and fan-out, static-file rules, the HTTP tracker's
 // bencoded replies, and access checks.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@ using namespace std::string_literals;
 #include "tools/sigd/core/access.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/ids.hpp"
+#include "tools/sigd/core/json_view.hpp"
 #include "tools/sigd/core/registry.hpp"
 #include "tools/sigd/core/static_files.hpp"
 #include "tools/sigd/core/stats.hpp"
@@ -93,6 +95,39 @@ TEST(sigdWsProtocol, RejectsBadInputWithReasons) {
             "invalid to_peer_id");
   EXPECT_EQ(reason(std::string(100, '[') + std::string(100, ']')), "invalid request: nested too deeply");
   EXPECT_EQ(reason(R"({"action":"scrape","info_hash":[1]})"), "invalid info_hash");
+}
+
+TEST(sigdJsonView, AcceptsExactlyWhatNlohmannAccepts) {
+  const std::vector<std::string> inputs = {
+      "{}", "[]", " {\"a\" : [1, -0, 0.5e-3, 1E+2, true, false, null, \"x\"]} ", "\xEF\xBB\xBF{}", "\xEF\xBB{}",
+      "1\0junk"s, "\0"s, "", " ", "01", "-", "1.", ".5", "+1", "1e", "1e400", "-1e400", "1e-400",
+      std::string(400, '9'), "[1,]", "{\"a\":1,}", "{\"a\"}", "{1:2}", "[1 2]", "tru", "nul", "falsey",
+      "\"\\u0041\\n\\/\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83d\\u0041\"", "\"\\x\"",
+      "\"\\u12\"", "\"a\tb\"", "\"\x7f\"", "\"\xc3\xa9\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
+      "\"\xf0\x9f\x98\x80\"", "\"\xe0\x80\x80\"", "\"\xc3\"", "\"abc", "[\"a\"]]", "{\"a\":{\"b\":[{}]}}"};
+  json::Document doc;
+  for (const auto& text : inputs)
+    EXPECT_EQ(doc.parse(text), nlohmann::json::accept(text)) << "input: " << text;
+}
+
+TEST(sigdJsonView, DecodesStringsNumbersAndTakesTheLastDuplicate) {
+  json::Document doc;
+  ASSERT_TRUE(doc.parse(R"({"k":"\u00e9\"\\\ud83d\ude00","n":-12.5e1,"d":1,"d":"two","a":[1,[2],3]})"));
+  const auto& root = doc.root();
+  EXPECT_EQ(doc.get(root, "k")->text, "\xc3\xa9\"\\\xf0\x9f\x98\x80");
+  EXPECT_EQ(doc.get(root, "n")->number, -125.0);
+  EXPECT_EQ(doc.get(root, "d")->text, "two");
+  EXPECT_EQ(doc.get(root, "missing"), nullptr);
+  std::vector<json::Type> types;
+  doc.for_each(*doc.get(root, "a"), [&](const json::Node& n) {
+    types.push_back(n.type);
+    return true;
+  });
+  EXPECT_EQ(types, (std::vector<json::Type>{json::Type::number, json::Type::array, json::Type::number}));
+  // An escaped key matches its decoded name, as in nlohmann::json.
+  auto r = parse_ws_message(R"({"act\u0069on":"scrape","info_hash":"aaaaaaaaaaaaaaaaaaaa"})", 10, 10);
+  ASSERT_TRUE(std::holds_alternative<ScrapeRequest>(r));
+  EXPECT_EQ(std::get<ScrapeRequest>(r).info_hashes.size(), 1u);
 }
 
 TEST(sigdWsProtocol, WritesBittorrentTrackerKeyOrder) {

@@ -1,6 +1,10 @@
 // libFuzzer target: sigd's WebTorrent message parser and everything it feeds
 // (binary-id decoding, reply writers), plus the Range parser. Build and run
 // with `make -C tests/sigd fuzz` (clang with -fsanitize=fuzzer,address,undefined).
+// core/json_view (nlohmann's SAX parser into a node table) must accept
+// exactly what nlohmann::json accepts: checked on every input.
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -11,6 +15,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   sigd::WsRequest req = sigd::parse_ws_message(text, 10, 255);
+  const auto* error = std::get_if<sigd::ParseError>(&req);
+  if (!error || error->kind != "depth") {  // nesting is refused before parsing
+    const bool parsed = !(error && error->kind == "json");
+    if (parsed != nlohmann::json::accept(text)) __builtin_trap();
+  }
   if (auto* a = std::get_if<sigd::AnnounceRequest>(&req)) {
     (void)sigd::announce_reply(1, 2, 120, a->info_hash);
     for (const auto& o : a->offers) (void)sigd::offer_message(o, a->peer_id, a->info_hash);

@@ -28,11 +28,17 @@ std::string header(lws* wsi, lws_token_indexes token) {
   return out;
 }
 
-// Text with LWS_PRE bytes of headroom, as lws_write wants it.
-std::string framed(std::string_view text) {
+// LWS_PRE bytes of headroom, as lws_write wants it, with room for `text_size`
+// more: the message writers append straight behind it.
+std::string headroom(size_t text_size) {
   std::string out;
-  out.reserve(LWS_PRE + text.size());
+  out.reserve(LWS_PRE + text_size);
   out.append(LWS_PRE, '\0');
+  return out;
+}
+
+std::string framed(std::string_view text) {
+  std::string out = headroom(text.size());
   out.append(text);
   return out;
 }
@@ -221,7 +227,9 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
   if (!s || !s->ws) return -1;
   Conn& c = *s->ws;
   if (c.closing) return -1;
-  if (lws_is_first_fragment(wsi)) c.rx.clear();
+  const bool first = lws_is_first_fragment(wsi) != 0;
+  const bool last = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+  if (first) c.rx.clear();
   if (c.rx.size() + len > opt_.max_message) {
     stats_.error(ErrorKind::too_large);
     ++stats_.closed_for_abuse;
@@ -230,11 +238,17 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
                      reinterpret_cast<unsigned char*>(const_cast<char*>(reason)), sizeof reason - 1);
     return -1;
   }
-  c.rx.append(static_cast<const char*>(in), len);
-  if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0) return 0;
-
-  std::string message;
-  message.swap(c.rx);  // leaves rx without a buffer while idle
+  std::string assembled;
+  std::string_view message;
+  if (first && last) {
+    // The common case, a whole message in one piece: handled in lws's buffer, no copy.
+    message = std::string_view(static_cast<const char*>(in), len);
+  } else {
+    c.rx.append(static_cast<const char*>(in), len);
+    if (!last) return 0;
+    assembled.swap(c.rx);  // leaves rx without a buffer while idle
+    message = assembled;
+  }
   ++stats_.messages_in;
   stats_.bytes_in += message.size();
   const bool binary = lws_frame_is_binary(wsi);
@@ -305,7 +319,9 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   if (a.event == AnnounceEvent::stopped) {
     if (registry_.remove(a.info_hash, a.peer_id, &c)) drop_membership(c, a.info_hash, a.peer_id);
     const Swarm* s = registry_.find(a.info_hash);
-    send(c, framed(announce_reply(s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash)));
+    std::string reply = headroom(128);
+    append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
+    send(c, std::move(reply));
     return;
   }
 
@@ -330,7 +346,9 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
     // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
     auto it = swarm.index.find(a.to_peer_id);
     if (it != swarm.index.end() && swarm.peers[it->second].conn) {
-      send(*swarm.peers[it->second].conn, framed(answer_message(a)));
+      std::string answer = headroom(200 + a.answer_sdp.size());
+      append_answer_message(answer, a);
+      send(*swarm.peers[it->second].conn, std::move(answer));
       ++stats_.answers_relayed;
     } else {
       ++stats_.answers_unrouted;
@@ -338,14 +356,19 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
     return;
   }
 
-  send(c, framed(announce_reply(swarm.complete, swarm.incomplete, opt_.interval, a.info_hash)));
+  std::string reply = headroom(128);
+  append_announce_reply(reply, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
+  send(c, std::move(reply));
   size_t k = a.offers.size();
   if (a.numwant) k = std::min<size_t>(k, static_cast<size_t>(*a.numwant));
   k = std::min<size_t>(k, static_cast<size_t>(opt_.max_offers));
   if (k == 0) return;
   size_t next = 0;
   registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
-    send(*p.conn, framed(offer_message(a.offers[next++], a.peer_id, a.info_hash)));
+    const Offer& offer = a.offers[next++];
+    std::string message = headroom(200 + offer.sdp.size());
+    append_offer_message(message, offer, a.peer_id, a.info_hash);
+    send(*p.conn, std::move(message));
     ++stats_.offers_relayed;
   });
 }

@@ -1,5 +1,7 @@
 #include "tools/sigd/core/ids.hpp"
 
+#include <algorithm>
+
 namespace sigd {
 
 std::optional<Id20> decode_binary_string(std::string_view s) {
@@ -44,10 +46,20 @@ void append_escaped_byte(std::string& out, uint8_t c) {
     out += static_cast<char>(c);
   }
 }
+
+// Bytes that JSON.stringify writes as they are.
+bool plain(uint8_t c) { return c >= 0x20 && c != '"' && c != '\\'; }
+
 }  // namespace
 
 void append_json_id(std::string& out, const Id20& id) {
   out += '"';
+  // Most ids (every browser's) are printable ASCII: one append.
+  if (std::all_of(id.bytes.begin(), id.bytes.end(), [](uint8_t c) { return plain(c) && c < 0x80; })) {
+    out.append(id.view());
+    out += '"';
+    return;
+  }
   for (uint8_t c : id.bytes) {
     if (c < 0x80) {
       append_escaped_byte(out, c);
@@ -61,7 +73,15 @@ void append_json_id(std::string& out, const Id20& id) {
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) append_escaped_byte(out, static_cast<uint8_t>(ch));
+  size_t run = 0;  // start of the bytes not written yet, appended in runs
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (plain(c)) continue;
+    out.append(s.data() + run, i - run);
+    append_escaped_byte(out, c);
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 

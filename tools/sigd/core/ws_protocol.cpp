@@ -1,14 +1,17 @@
 #include "tools/sigd/core/ws_protocol.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
 #include <cmath>
+
+#include "tools/sigd/core/json_view.hpp"
 
 namespace sigd {
 
 namespace {
 
-using Json = nlohmann::json;
+using json::Document;
+using json::Node;
+using json::Type;
 
 // Deepest bracket nesting outside strings. Tracker messages nest 3 levels;
 // anything deeper is refused before the JSON parser builds it.
@@ -35,34 +38,37 @@ ParseError fail(std::string reason, std::string kind, std::string action = {}, s
   return ParseError{std::move(reason), std::move(kind), std::move(action), ih};
 }
 
-std::optional<Id20> id_field(const Json& msg, const char* key) {
-  auto it = msg.find(key);
-  if (it == msg.end() || !it->is_string()) return std::nullopt;
-  return decode_binary_string(it->get_ref<const std::string&>());
+bool present(const Node* v) { return v && v->type != Type::null; }
+
+std::optional<Id20> id_field(const Document& doc, const Node& msg, std::string_view key) {
+  const Node* v = doc.get(msg, key);
+  if (!v || v->type != Type::string) return std::nullopt;
+  return decode_binary_string(v->text);
 }
 
 // {type, sdp} of an offer or answer; sdp must be a string.
-bool session_description(const Json& v, const char* default_type, std::string& type, std::string& sdp) {
-  if (!v.is_object()) return false;
-  auto s = v.find("sdp");
-  if (s == v.end() || !s->is_string()) return false;
-  auto t = v.find("type");
-  if (t != v.end() && !t->is_string()) return false;
-  type = t == v.end() ? default_type : t->get<std::string>();
-  sdp = s->get<std::string>();
+bool session_description(const Document& doc, const Node& v, std::string_view default_type, std::string_view& type,
+                         std::string_view& sdp) {
+  if (v.type != Type::object) return false;
+  const Node* s = doc.get(v, "sdp");
+  if (!s || s->type != Type::string) return false;
+  const Node* t = doc.get(v, "type");
+  if (t && t->type != Type::string) return false;
+  type = t ? t->text : default_type;
+  sdp = s->text;
   return true;
 }
 
-WsRequest parse_announce(const Json& msg, const Id20& info_hash, size_t max_offers) {
+WsRequest parse_announce(const Document& doc, const Node& msg, const Id20& info_hash, size_t max_offers) {
   AnnounceRequest req;
   req.info_hash = info_hash;
-  auto peer = id_field(msg, "peer_id");
+  auto peer = id_field(doc, msg, "peer_id");
   if (!peer) return fail("invalid peer_id", "id", "announce", info_hash);
   req.peer_id = *peer;
 
-  if (auto e = msg.find("event"); e != msg.end() && !e->is_null()) {
-    if (!e->is_string()) return fail("invalid event", "event", "announce", info_hash);
-    const auto& name = e->get_ref<const std::string&>();
+  if (const Node* e = doc.get(msg, "event"); present(e)) {
+    if (e->type != Type::string) return fail("invalid event", "event", "announce", info_hash);
+    const std::string_view name = e->text;
     if (name.empty() || name == "update") req.event = AnnounceEvent::update;
     else if (name == "started") req.event = AnnounceEvent::started;
     else if (name == "stopped") req.event = AnnounceEvent::stopped;
@@ -71,22 +77,20 @@ WsRequest parse_announce(const Json& msg, const Id20& info_hash, size_t max_offe
     else return fail("invalid event", "event", "announce", info_hash);
   }
   // `left` absent or not a number means leecher (bittorrent-tracker: Infinity).
-  if (auto l = msg.find("left"); l != msg.end() && l->is_number()) {
-    double left = l->get<double>();
-    req.seeder = left == 0.0;
-    req.left_known = !std::isnan(left);
+  if (const Node* l = doc.get(msg, "left"); l && l->type == Type::number) {
+    req.seeder = l->number == 0.0;
+    req.left_known = !std::isnan(l->number);
   }
-  if (auto n = msg.find("numwant"); n != msg.end() && n->is_number()) {
-    double v = n->get<double>();
-    if (std::isfinite(v)) req.numwant = static_cast<int64_t>(std::clamp(v, 0.0, 1e6));
+  if (const Node* n = doc.get(msg, "numwant"); n && n->type == Type::number) {
+    if (std::isfinite(n->number)) req.numwant = static_cast<int64_t>(std::clamp(n->number, 0.0, 1e6));
   }
 
-  if (auto a = msg.find("answer"); a != msg.end() && !a->is_null()) {
-    auto to = id_field(msg, "to_peer_id");
+  if (const Node* a = doc.get(msg, "answer"); present(a)) {
+    auto to = id_field(doc, msg, "to_peer_id");
     if (!to) return fail("invalid to_peer_id", "id", "announce", info_hash);
-    auto oid = id_field(msg, "offer_id");
+    auto oid = id_field(doc, msg, "offer_id");
     if (!oid) return fail("invalid offer_id", "id", "announce", info_hash);
-    if (!session_description(*a, "answer", req.answer_type, req.answer_sdp))
+    if (!session_description(doc, *a, "answer", req.answer_type, req.answer_sdp))
       return fail("invalid answer", "offer", "announce", info_hash);
     req.is_answer = true;
     req.to_peer_id = *to;
@@ -94,46 +98,66 @@ WsRequest parse_announce(const Json& msg, const Id20& info_hash, size_t max_offe
     return req;
   }
 
-  if (auto o = msg.find("offers"); o != msg.end() && !o->is_null()) {
-    if (!o->is_array()) return fail("invalid offers", "offer", "announce", info_hash);
-    for (const auto& item : *o) {
-      if (req.offers.size() >= max_offers) break;  // surplus offers are dropped, as bittorrent-tracker does
-      if (!item.is_object()) return fail("invalid offers", "offer", "announce", info_hash);
-      auto oid = id_field(item, "offer_id");
-      if (!oid) return fail("invalid offer_id", "id", "announce", info_hash);
-      auto od = item.find("offer");
-      if (od == item.end()) return fail("invalid offer", "offer", "announce", info_hash);
+  if (const Node* o = doc.get(msg, "offers"); present(o)) {
+    if (o->type != Type::array) return fail("invalid offers", "offer", "announce", info_hash);
+    if (!doc.empty(*o)) req.offers.reserve(max_offers);
+    std::optional<ParseError> error;
+    doc.for_each(*o, [&](const Node& item) {
+      if (req.offers.size() >= max_offers) return false;  // surplus offers are dropped, as bittorrent-tracker does
+      if (item.type != Type::object) {
+        error = fail("invalid offers", "offer", "announce", info_hash);
+        return false;
+      }
+      auto oid = id_field(doc, item, "offer_id");
+      if (!oid) {
+        error = fail("invalid offer_id", "id", "announce", info_hash);
+        return false;
+      }
+      const Node* od = doc.get(item, "offer");
       Offer offer;
       offer.offer_id = *oid;
-      if (!session_description(*od, "offer", offer.type, offer.sdp))
-        return fail("invalid offer", "offer", "announce", info_hash);
+      if (!od || !session_description(doc, *od, "offer", offer.type, offer.sdp)) {
+        error = fail("invalid offer", "offer", "announce", info_hash);
+        return false;
+      }
       req.offers.push_back(std::move(offer));
-    }
+      return true;
+    });
+    if (error) return std::move(*error);
   }
   return req;
 }
 
-WsRequest parse_scrape(const Json& msg, size_t max_scrape) {
+WsRequest parse_scrape(const Document& doc, const Node& msg, size_t max_scrape) {
   ScrapeRequest req;
-  auto ih = msg.find("info_hash");
-  if (ih == msg.end() || ih->is_null()) {
+  const Node* ih = doc.get(msg, "info_hash");
+  if (!present(ih)) {
     req.full = true;
     return req;
   }
-  if (ih->is_string()) {
-    auto id = decode_binary_string(ih->get_ref<const std::string&>());
+  if (ih->type == Type::string) {
+    auto id = decode_binary_string(ih->text);
     if (!id) return fail("invalid info_hash", "id", "scrape");
     req.info_hashes.push_back(*id);
     return req;
   }
-  if (!ih->is_array()) return fail("invalid info_hash", "type", "scrape");
-  for (const auto& item : *ih) {
-    if (req.info_hashes.size() >= max_scrape) break;
-    if (!item.is_string()) return fail("invalid info_hash", "type", "scrape");
-    auto id = decode_binary_string(item.get_ref<const std::string&>());
-    if (!id) return fail("invalid info_hash", "id", "scrape");
+  if (ih->type != Type::array) return fail("invalid info_hash", "type", "scrape");
+  std::optional<ParseError> error;
+  doc.for_each(*ih, [&](const Node& item) {
+    if (req.info_hashes.size() >= max_scrape) return false;
+    if (item.type != Type::string) {
+      error = fail("invalid info_hash", "type", "scrape");
+      return false;
+    }
+    auto id = decode_binary_string(item.text);
+    if (!id) {
+      error = fail("invalid info_hash", "id", "scrape");
+      return false;
+    }
     req.info_hashes.push_back(*id);
-  }
+    return true;
+  });
+  if (error) return std::move(*error);
   return req;
 }
 
@@ -141,17 +165,19 @@ WsRequest parse_scrape(const Json& msg, size_t max_scrape) {
 
 WsRequest parse_ws_message(std::string_view text, size_t max_offers, size_t max_scrape) {
   if (nesting_depth(text, 8) > 8) return fail("invalid request: nested too deeply", "depth");
-  Json msg = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (msg.is_discarded()) return fail("invalid request: not JSON", "json");
-  if (!msg.is_object()) return fail("invalid request: not an object", "type");
-  auto action = msg.find("action");
-  if (action == msg.end() || !action->is_string()) return fail("invalid action", "action");
-  const auto& name = action->get_ref<const std::string&>();
-  if (name == "scrape") return parse_scrape(msg, max_scrape);
+  // One reusable parse table per thread: a steady stream of announces allocates nothing here.
+  thread_local Document doc;
+  if (!doc.parse(text)) return fail("invalid request: not JSON", "json");
+  const Node& msg = doc.root();
+  if (msg.type != Type::object) return fail("invalid request: not an object", "type");
+  const Node* action = doc.get(msg, "action");
+  if (!action || action->type != Type::string) return fail("invalid action", "action");
+  const std::string_view name = action->text;
+  if (name == "scrape") return parse_scrape(doc, msg, max_scrape);
   if (name != "announce") return fail("invalid action", "action");
-  auto ih = id_field(msg, "info_hash");
+  auto ih = id_field(doc, msg, "info_hash");
   if (!ih) return fail("invalid info_hash", "id", "announce");
-  return parse_announce(msg, *ih, max_offers);
+  return parse_announce(doc, msg, *ih, max_offers);
 }
 
 const char* event_name(AnnounceEvent e) {
@@ -165,9 +191,8 @@ const char* event_name(AnnounceEvent e) {
   return "update";
 }
 
-std::string announce_reply(uint32_t complete, uint32_t incomplete, int interval, const Id20& info_hash) {
-  std::string out;
-  out.reserve(120);
+void append_announce_reply(std::string& out, uint32_t complete, uint32_t incomplete, int interval,
+                           const Id20& info_hash) {
   out += "{\"complete\":";
   out += std::to_string(complete);
   out += ",\"incomplete\":";
@@ -177,12 +202,9 @@ std::string announce_reply(uint32_t complete, uint32_t incomplete, int interval,
   out += ",\"info_hash\":";
   append_json_id(out, info_hash);
   out += '}';
-  return out;
 }
 
-std::string offer_message(const Offer& offer, const Id20& from_peer, const Id20& info_hash) {
-  std::string out;
-  out.reserve(160 + offer.sdp.size());
+void append_offer_message(std::string& out, const Offer& offer, const Id20& from_peer, const Id20& info_hash) {
   out += "{\"action\":\"announce\",\"offer\":{\"type\":";
   append_json_string(out, offer.type);
   out += ",\"sdp\":";
@@ -194,12 +216,9 @@ std::string offer_message(const Offer& offer, const Id20& from_peer, const Id20&
   out += ",\"info_hash\":";
   append_json_id(out, info_hash);
   out += '}';
-  return out;
 }
 
-std::string answer_message(const AnnounceRequest& a) {
-  std::string out;
-  out.reserve(160 + a.answer_sdp.size());
+void append_answer_message(std::string& out, const AnnounceRequest& a) {
   out += "{\"action\":\"announce\",\"answer\":{\"type\":";
   append_json_string(out, a.answer_type);
   out += ",\"sdp\":";
@@ -211,6 +230,26 @@ std::string answer_message(const AnnounceRequest& a) {
   out += ",\"info_hash\":";
   append_json_id(out, a.info_hash);
   out += '}';
+}
+
+std::string announce_reply(uint32_t complete, uint32_t incomplete, int interval, const Id20& info_hash) {
+  std::string out;
+  out.reserve(120);
+  append_announce_reply(out, complete, incomplete, interval, info_hash);
+  return out;
+}
+
+std::string offer_message(const Offer& offer, const Id20& from_peer, const Id20& info_hash) {
+  std::string out;
+  out.reserve(160 + offer.sdp.size());
+  append_offer_message(out, offer, from_peer, info_hash);
+  return out;
+}
+
+std::string answer_message(const AnnounceRequest& a) {
+  std::string out;
+  out.reserve(160 + a.answer_sdp.size());
+  append_answer_message(out, a);
   return out;
 }
 

@@ -15,10 +15,15 @@ namespace sigd {
 
 enum class AnnounceEvent { update, started, stopped, completed, paused };
 
+// The type and sdp strings of offers and answers are views, not copies: into
+// the message text, or into the parser's per-thread buffer when the JSON
+// string had escapes. A parsed request is valid while the message text lives
+// and until the next parse_ws_message() on the same thread; sigd handles each
+// request before it reads the next message.
 struct Offer {
   Id20 offer_id;
-  std::string type;  // "offer"
-  std::string sdp;
+  std::string_view type;  // "offer"
+  std::string_view sdp;
 };
 
 struct AnnounceRequest {
@@ -33,8 +38,8 @@ struct AnnounceRequest {
   bool is_answer = false;
   Id20 to_peer_id;
   Id20 answer_offer_id;
-  std::string answer_type;  // "answer"
-  std::string answer_sdp;
+  std::string_view answer_type;  // "answer"
+  std::string_view answer_sdp;
 };
 
 struct ScrapeRequest {
@@ -59,10 +64,14 @@ WsRequest parse_ws_message(std::string_view text, size_t max_offers, size_t max_
 
 const char* event_name(AnnounceEvent e);
 
-// Server messages.
+// Server messages. The append_ forms write after what `out` holds already
+// (sigd writes them behind lws's LWS_PRE headroom, saving a copy per message).
 std::string announce_reply(uint32_t complete, uint32_t incomplete, int interval, const Id20& info_hash);
 std::string offer_message(const Offer& offer, const Id20& from_peer, const Id20& info_hash);
 std::string answer_message(const AnnounceRequest& answer);
+void append_announce_reply(std::string& out, uint32_t complete, uint32_t incomplete, int interval, const Id20& info_hash);
+void append_offer_message(std::string& out, const Offer& offer, const Id20& from_peer, const Id20& info_hash);
+void append_answer_message(std::string& out, const AnnounceRequest& answer);
 struct ScrapeFile {
   Id20 info_hash;
   uint32_t complete = 0, incomplete = 0;
