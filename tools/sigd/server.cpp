@@ -112,8 +112,9 @@ Server::Server(Options& options) : opt_(options) {
 }
 
 Server::~Server() {
-  if (context_) lws_context_destroy(context_);
-  context_ = nullptr;
+  // Destroying the context closes every connection through callback(), which
+  // still needs the sessions and the registry: first, before other members go.
+  context_.reset();
 }
 
 Session* Server::session(lws* wsi) {
@@ -146,7 +147,7 @@ int Server::dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len
         accept_ready();
       } else if (wsi == wake_wsi_) {
         hlsmesh::signals::drain();
-        if (hlsmesh::signals::stop_requested()) lws_cancel_service(context_);
+        if (hlsmesh::signals::stop_requested()) lws_cancel_service(context_.get());
       } else if (wsi == stdin_wsi_) {
         stdin_readable(wsi);
         if (stdin_reader_ && stdin_reader_->eof()) {
@@ -254,11 +255,11 @@ void Server::create_context() {
     // HTTP/1.1 only: WebSocket upgrades need it, and our HTTP handling is per connection.
     info.alpn = "http/1.1";
   }
-  context_ = lws_create_context(&info);
+  context_.reset(lws_create_context(&info));
   if (!context_)
     throw Error(Exit::config, "libwebsockets could not start (bad --tls-cert/--tls-key, or out of memory); "
                               "run with --verbose for its reason");
-  vhost_ = lws_get_vhost_by_name(context_, "sigd");
+  vhost_ = lws_get_vhost_by_name(context_.get(), "sigd");
   if (!vhost_) throw Error(Exit::software, "libwebsockets created no vhost");
 }
 
@@ -393,7 +394,7 @@ void Server::hand_over(int fd, const PeerAddr& remote) {
 void Server::schedule_sweep() {
   sweep_timer_.server = this;
   const int64_t period_s = std::max(1, opt_.interval / 2);
-  lws_sul_schedule(context_, 0, &sweep_timer_.sul, &Server::sweep_timer, period_s * LWS_US_PER_SEC);
+  lws_sul_schedule(context_.get(), 0, &sweep_timer_.sul, &Server::sweep_timer, period_s * LWS_US_PER_SEC);
 }
 
 void Server::sweep_timer(lws_sorted_usec_list_t* sul) {
@@ -433,7 +434,7 @@ void Server::reload() {
   if (!opt_.tls_cert.empty()) {
     try {
       std::string cert = read_whole_file(opt_.tls_cert), key = read_whole_file(opt_.tls_key);
-      if (lws_tls_cert_updated(context_, opt_.tls_cert.c_str(), opt_.tls_key.c_str(), cert.data(), cert.size(),
+      if (lws_tls_cert_updated(context_.get(), opt_.tls_cert.c_str(), opt_.tls_key.c_str(), cert.data(), cert.size(),
                                key.data(), key.size()) != 0)
         log::error("TLS certificate reload failed; still serving the previous one",
                    {{"cert", opt_.tls_cert}, {"key", opt_.tls_key}});
@@ -464,7 +465,7 @@ int Server::run() {
   schedule_sweep();
 
   while (!hlsmesh::signals::stop_requested()) {
-    if (lws_service(context_, 0) < 0) break;
+    if (lws_service(context_.get(), 0) < 0) break;
     if (hlsmesh::signals::take_reload()) reload();
   }
   log::notice("stopping", {{"signal", hlsmesh::signals::stop_signal()},

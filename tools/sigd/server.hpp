@@ -16,6 +16,7 @@
 
 #include "common/event_io.hpp"
 #include "common/fd.hpp"
+#include "common/lws_context.hpp"
 #include "tools/sigd/core/access.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/options.hpp"
@@ -129,7 +130,7 @@ class Server {
 
   lws_retry_bo_t retry_{};
   std::vector<lws_protocols> protocols_;
-  lws_context* context_ = nullptr;
+  hlsmesh::LwsContext context_;
   lws_vhost* vhost_ = nullptr;
   int listen_fd_ = -1;  // owned by lws once adopted
   lws* listener_wsi_ = nullptr;

@@ -1,21 +1,11 @@
 #include "tools/torrentseed/seedstats.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
-#include <fstream>
 
+#include "common/resident_memory.hpp"
 #include "common/time_util.hpp"
 
 namespace torrentseed {
-
-long rss_kib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages_total = 0;
-  long pages_resident = 0;
-  statm >> pages_total >> pages_resident;
-  return pages_resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
 
 hlsmesh::Json make_seedstats(const Mode& mode, const TorrentTable& torrents, const SegmentWindow& window,
                              const hlsmesh::EventReaderStats& input) {
@@ -32,7 +22,7 @@ hlsmesh::Json make_seedstats(const Mode& mode, const TorrentTable& torrents, con
       {"added", torrents.added_count()},
       {"removed", torrents.removed_count()},
       {"port", torrents.listen_port()},
-      {"rss_kib", rss_kib()},
+      {"rss_kib", hlsmesh::resident_bytes() / 1024},
       {"errors", torrents.errors().to_json()},
       {"bad_lines", input.bad_lines},
       {"seeds", torrents.torrents_json()},

@@ -7,9 +7,6 @@
 
 namespace torrentseed {
 
-// Resident set size of this process in KiB (from /proc/self/statm).
-long rss_kib();
-
 hlsmesh::Json make_seedstats(const Mode& mode, const TorrentTable& torrents, const SegmentWindow& window,
                              const hlsmesh::EventReaderStats& input);
 

@@ -72,16 +72,16 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
   info.gid = -1;
   info.uid = -1;
   if (tls_) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-  context_ = lws_create_context(&info);
-  if (context_ == nullptr) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
+  context_.reset(lws_create_context(&info));
+  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
 
   timer_ = std::make_unique<FeedTimer>();
   timer_->client = this;
   thread_ = std::thread([this] {
     connect();
-    lws_sul_schedule(context_, 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
+    lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
     while (!stop_.load()) {
-      if (lws_service(context_, 0) < 0) break;
+      if (lws_service(context_.get(), 0) < 0) break;
     }
   });
 }
@@ -89,14 +89,14 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
 FeedClient::~FeedClient() {
   stop_ = true;
   read_end_.reset();  // a write() blocked on a full pipe fails now (EPIPE)
-  lws_cancel_service(context_);
+  lws_cancel_service(context_.get());
   if (thread_.joinable()) thread_.join();
-  lws_context_destroy(context_);
+  context_.reset();  // after the service thread is gone
 }
 
 void FeedClient::connect() {
   lws_client_connect_info info{};
-  info.context = context_;
+  info.context = context_.get();
   info.address = host_.c_str();
   info.port = port_;
   info.ssl_connection = tls_ ? LCCSCF_USE_SSL : 0;
@@ -115,7 +115,7 @@ void FeedClient::connect() {
 void FeedClient::on_timer() {
   if (stop_.load()) return;
   if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
-  lws_sul_schedule(context_, 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
+  lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
 }
 
 void FeedClient::forward(const std::string& message) {

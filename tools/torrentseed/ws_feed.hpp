@@ -4,15 +4,12 @@
 // so the event loop reads the feed exactly like stdin. Reconnects every 2 s
 // after a failure or close, for as long as the program runs.
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "common/fd.hpp"
-
-#include <memory>
-
-struct lws;
-struct lws_context;
+#include "common/lws_context.hpp"
 
 namespace torrentseed {
 
@@ -44,7 +41,7 @@ class FeedClient {
   bool tls_ = false;
   hlsmesh::UniqueFd read_end_;
   hlsmesh::UniqueFd write_end_;
-  lws_context* context_ = nullptr;
+  hlsmesh::LwsContext context_;
   lws* wsi_ = nullptr;
   std::unique_ptr<FeedTimer> timer_;
   std::string partial_;  // fragments of the message being received

@@ -3,11 +3,15 @@
 #include <libwebsockets.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.hpp"
+#include "common/lws_context.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "url.hpp"
@@ -19,10 +23,6 @@ struct Failure {
   std::string code;
   std::string message;
   std::string fix;
-};
-
-struct ContextDeleter {
-  void operator()(lws_context* c) const { lws_context_destroy(c); }
 };
 
 // The outcome of one probe: a scrape answer (the JSON text) or a failure.
@@ -93,7 +93,7 @@ class TrackerProbe {
       info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
       if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
     }
-    std::unique_ptr<lws_context, ContextDeleter> context(lws_create_context(&info));
+    hlsmesh::LwsContext context(lws_create_context(&info));
     if (!context) throw Failure{"tracker-connect-failed", "libwebsockets could not start a client", "run with --verbose"};
 
     const std::string port = url_.port.empty() ? (tls ? "443" : "80") : url_.port;

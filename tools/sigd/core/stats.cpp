@@ -1,10 +1,8 @@
 #include "tools/sigd/core/stats.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/resident_memory.hpp"
 #include "tools/sigd/core/registry.hpp"
 
 namespace sigd {
@@ -28,16 +26,6 @@ uint64_t Stats::errors_total() const {
   uint64_t t = 0;
   for (auto e : errors) t += e;
   return t;
-}
-
-uint64_t rss_bytes() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (!f) return 0;
-  unsigned long size = 0, resident = 0;
-  int n = std::fscanf(f, "%lu %lu", &size, &resident);
-  std::fclose(f);
-  if (n != 2) return 0;
-  return static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms) {
@@ -75,7 +63,7 @@ std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms) {
   for (size_t i = 0; i < s.errors.size(); ++i) errors[std::string(kErrorNames[i])] = s.errors[i];
   j["errors"] = errors;
   j["errors_total"] = s.errors_total();
-  j["rss_bytes"] = rss_bytes();
+  j["rss_bytes"] = hlsmesh::resident_bytes();
   return j.dump() + "\n";
 }
 
@@ -117,7 +105,7 @@ std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms) {
   metric("feed_subscribers", "gauge", "Subscribers of /events.", s.feed_subscribers);
   metric("feed_events_total", "counter", "Events relayed to the feed.", s.feed_events);
   metric("feed_dropped_total", "counter", "Slow feed subscribers dropped.", s.feed_dropped);
-  metric("resident_memory_bytes", "gauge", "Resident set size.", rss_bytes());
+  metric("resident_memory_bytes", "gauge", "Resident set size.", hlsmesh::resident_bytes());
   out += "# HELP sigd_errors_total Rejected input by kind.\n# TYPE sigd_errors_total counter\n";
   for (size_t i = 0; i < s.errors.size(); ++i) {
     out += "sigd_errors_total{kind=\"";

@@ -37,9 +37,6 @@ struct Stats {
   uint64_t errors_total() const;
 };
 
-// Resident set size of this process in bytes (/proc/self/statm).
-uint64_t rss_bytes();
-
 std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms);
 std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms);
 
