@@ -46,3 +46,8 @@ wait_for() {
     sleep 0.05
   done
 }
+
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it).
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
