@@ -92,6 +92,20 @@ for threads in 1 3; do
   [[ "$(grep '"seedstats"' "$WORK/out$threads" | tail -n1 | jq -r .hash_threads)" == "$threads" ]] ||
     fail "--hash-threads $threads: seedstats.hash_threads"
 done
+# A burst (a backlog of 300 segments at once) on the smallest alert queue:
+# every event comes out seeded, in order, and the program ends (an add whose
+# alert the full queue dropped used to hold every later event back for good).
+mkdir -p "$WORK/burst"
+for i in $(seq 1 300); do
+  head -c 20000 /dev/urandom >"$WORK/burst/s$i.ts"
+  echo "{\"event\":\"segment\",\"msn\":$i,\"path\":\"$WORK/burst/s$i.ts\",\"url\":\"http://127.0.0.1:9/s$i.ts\"}"
+done >"$WORK/burst.jsonl"
+timeout 60 "$TS_BIN" --listen 127.0.0.1:0 --no-lsd --alert-queue-size 64 --keep 20 --linger 0 --stats-interval 0 \
+  --store "$WORK/burst-store" <"$WORK/burst.jsonl" >"$WORK/burst.out" 2>"$WORK/burst.err" ||
+  fail "300-segment burst, --alert-queue-size 64: exit $? ($(tail -n 3 "$WORK/burst.err"))"
+[[ "$(jq -r 'select(.event=="segment" and (.magnet | startswith("magnet:"))) | .msn' "$WORK/burst.out" | tr '\n' ' ')" == \
+   "$(seq 1 300 | tr '\n' ' ')" ]] || fail "burst: not every segment came out seeded and in order"
+
 set +e
 "$TS_BIN" --hash-threads -1 </dev/null 2>/dev/null; rc=$?
 set -e

@@ -47,13 +47,20 @@ class Loop {
       if (ready > 0 && (fds[1].revents & POLLIN)) hlsmesh::signals::drain();
       if (ready > 0 && (fds[0].revents & POLLIN)) handle_alerts();
       if (ready > 0 && input_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-        input_open = input_.read_available([this](hlsmesh::Json&& event) { mode_.on_event(std::move(event)); });
+        // Alerts are taken between the events of a burst (a backlog), so a
+        // burst cannot fill libtorrent's alert queue.
+        input_open = input_.read_available([this](hlsmesh::Json&& event) {
+          mode_.on_event(std::move(event));
+          handle_alerts();
+        });
         if (!input_open) log::info("input ended after " + std::to_string(input_.stats().events) + " events");
       }
 
       now = hlsmesh::monotonic_ms();
       if (now >= next_tick) {
         next_tick = now + tick_ms;
+        parts_.torrents.reconcile(now);
+        settle_adds();
         mode_.on_tick(now);
       }
       if (now >= next_update) {
@@ -85,6 +92,11 @@ class Loop {
       parts_.torrents.handle(*alert);
       mode_.on_alert(*alert);
     }
+    settle_adds();
+  }
+
+  void settle_adds() {
+    for (const AddOutcome& outcome : parts_.torrents.take_added()) mode_.on_added(outcome);
   }
 
   // Settles pending output, takes a last state update so the figures are
@@ -115,6 +127,7 @@ class Loop {
         parts_.torrents.handle(*alert);
         mode_.on_alert(*alert);
       }
+      settle_adds();
     }
   }
 

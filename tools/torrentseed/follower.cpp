@@ -117,7 +117,7 @@ void Follower::follow(Json& event) {
   // Not paused, not auto-managed: start at once; keeps seeding when finished.
   params.flags = lt::torrent_flags::update_subscribe;
   parts_.store.claim(key);
-  parts_.torrents.adding(key, name, segment);
+  parts_.torrents.adding(params.ti ? params.ti->info_hashes() : params.info_hashes, name, segment);
   parts_.torrents.retain(key);
   parts_.session.get().async_add_torrent(std::move(params));
   release_all(parts_.window.push(event, key));
@@ -132,17 +132,16 @@ void Follower::connect_peers(const lt::torrent_handle& handle) {
   for (const auto& peer : peers_) handle.connect_peer(peer);
 }
 
-void Follower::on_alert(const lt::alert& alert) {
-  if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
-    std::string ih = infohash_hex(added->params.ti ? added->params.ti->info_hashes() : added->params.info_hashes);
-    if (!pending_.count(ih)) return;
-    if (added->error) {
-      give_up(ih, "libtorrent could not add it: " + added->error.message());
-      return;
-    }
-    connect_peers(added->handle);
+void Follower::on_added(const AddOutcome& outcome) {
+  if (!pending_.count(outcome.infohash)) return;
+  if (!outcome.error.empty()) {
+    give_up(outcome.infohash, "libtorrent could not add it: " + outcome.error);
     return;
   }
+  connect_peers(outcome.handle);
+}
+
+void Follower::on_alert(const lt::alert& alert) {
   if (const auto* finished = lt::alert_cast<lt::torrent_finished_alert>(&alert)) {
     std::string ih = infohash_hex(finished->handle.info_hashes());
     if (pending_.count(ih)) complete(ih, finished->handle);
@@ -181,19 +180,26 @@ void Follower::give_up(const std::string& ih, const std::string& why) {
 void Follower::on_tick(std::int64_t now_ms) {
   const auto timeout_ms = static_cast<std::int64_t>(parts_.options.download_timeout * 1000);
   std::vector<std::string> expired;
+  std::vector<std::string> finished;
   for (auto& [ih, pending] : pending_) {
+    const TorrentEntry* entry = parts_.torrents.find(ih);
+    // Complete by the state updates though its torrent_finished_alert was dropped.
+    if (entry != nullptr && entry->state == TorrentEntry::State::live && entry->finished) {
+      finished.push_back(ih);
+      continue;
+    }
     if (now_ms - pending.started_ms > timeout_ms) {
       expired.push_back(ih);
       continue;
     }
     // A seed that did not have the torrent yet when we first knocked: knock again.
-    const TorrentEntry* entry = parts_.torrents.find(ih);
     if (entry != nullptr && entry->state == TorrentEntry::State::live && entry->peers == 0 && !peers_.empty() &&
         now_ms - pending.last_connect_ms >= 2000) {
       pending.last_connect_ms = now_ms;
       connect_peers(entry->handle);
     }
   }
+  for (const auto& ih : finished) complete(ih, parts_.torrents.find(ih)->handle);
   for (const auto& ih : expired) {
     ++parts_.torrents.errors().timeout;
     give_up(ih, "not complete after --download-timeout " + std::to_string(parts_.options.download_timeout) +

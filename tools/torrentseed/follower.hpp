@@ -20,6 +20,7 @@ class Follower final : public Mode {
   const char* name() const override { return "follow"; }
   void on_event(hlsmesh::Json&& event) override;
   void on_alert(const lt::alert& alert) override;
+  void on_added(const AddOutcome& outcome) override;
   void on_tick(std::int64_t now_ms) override;
   bool busy() const override { return !pending_.empty(); }
   void on_stop() override;

@@ -36,6 +36,8 @@ class Mode {
   virtual void on_event(hlsmesh::Json&& event) = 0;
   // Called for every alert, after TorrentTable::handle().
   virtual void on_alert(const lt::alert& alert) = 0;
+  // An add settled (its alert, or TorrentTable::reconcile()).
+  virtual void on_added(const AddOutcome& outcome) = 0;
   // Called about four times a second.
   virtual void on_tick(std::int64_t now_ms) = 0;
   // Work in flight that the end of input should wait for.

@@ -96,7 +96,7 @@ void Seeder::seed(Json& event) {
       return;
     }
     parts_.store.claim(ih);
-    parts_.torrents.adding(ih, spec_.name, source.string());
+    parts_.torrents.adding(made.info->info_hashes(), spec_.name, source.string());
     parts_.torrents.retain(ih);
     lt::add_torrent_params params;
     params.ti = made.info;
@@ -121,16 +121,13 @@ void Seeder::seed(Json& event) {
   if (took > make_max_us_) make_max_us_ = took;
 }
 
-void Seeder::on_alert(const lt::alert& alert) {
-  const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert);
-  if (added == nullptr || !added->params.ti) return;
-  std::string ih = infohash_hex(added->params.ti->info_hashes());
-  if (!added->error) {
-    parts_.output.resolve(ih, [](Json&) { return true; });
+void Seeder::on_added(const AddOutcome& outcome) {
+  if (outcome.error.empty()) {
+    parts_.output.resolve(outcome.infohash, [](Json&) { return true; });
     return;
   }
-  std::string message = "libtorrent could not add the torrent: " + added->error.message();
-  parts_.output.resolve(ih, [&](Json& event) {
+  std::string message = "libtorrent could not add the torrent: " + outcome.error;
+  parts_.output.resolve(outcome.infohash, [&](Json& event) {
     event.erase("infohash");  // our own fields: not valid without a seed
     event.erase("magnet");
     event.erase("torrent");

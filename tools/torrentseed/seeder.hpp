@@ -14,7 +14,8 @@ class Seeder final : public Mode {
   explicit Seeder(Parts parts);
   const char* name() const override { return "seed"; }
   void on_event(hlsmesh::Json&& event) override;
-  void on_alert(const lt::alert& alert) override;
+  void on_alert(const lt::alert&) override {}
+  void on_added(const AddOutcome& outcome) override;
   void on_tick(std::int64_t) override {}
   bool busy() const override { return parts_.output.waiting(); }
   void on_stop() override {}

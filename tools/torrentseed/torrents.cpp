@@ -18,12 +18,13 @@ nlohmann::json ErrorCounters::to_json() const {
           {"web_seed", web_seed},     {"timeout", timeout},   {"alerts_dropped", alerts_dropped}};
 }
 
-TorrentEntry& TorrentTable::adding(const std::string& infohash, std::string name, std::string segment) {
-  TorrentEntry& entry = entries_[infohash];
+TorrentEntry& TorrentTable::adding(const lt::info_hash_t& hashes, std::string name, std::string segment) {
+  TorrentEntry& entry = entries_[infohash_hex(hashes)];
   entry.state = TorrentEntry::State::adding;
+  entry.v1 = hashes.v1;
   entry.name = std::move(name);
   entry.segment = std::move(segment);
-  entry.added_ms = hlsmesh::monotonic_ms();
+  entry.state_ms = hlsmesh::monotonic_ms();
   return entry;
 }
 
@@ -46,12 +47,106 @@ void TorrentTable::release(const std::string& infohash) {
   if (entry == nullptr || entry->refs == 0) return;
   if (--entry->refs > 0) return;
   if (entry->state == TorrentEntry::State::live) {
-    entry->state = TorrentEntry::State::removing;
     --live_;
-    session_.get().remove_torrent(entry->handle);
+    removing(*entry);
     log::debug("removing torrent " + infohash + " (" + entry->segment + ")");
   }
-  // State adding: removed as soon as add_torrent_alert confirms it.
+  // State adding: removed as soon as its add is confirmed.
+}
+
+void TorrentTable::removing(TorrentEntry& entry) {
+  entry.state = TorrentEntry::State::removing;
+  entry.state_ms = hlsmesh::monotonic_ms();
+  entry.checked_ms = 0;
+  session_.get().remove_torrent(entry.handle);
+}
+
+void TorrentTable::settle_add(const std::string& infohash, const lt::torrent_handle& handle, const std::string& error) {
+  TorrentEntry* entry = find(infohash);
+  if (entry == nullptr || entry->state != TorrentEntry::State::adding) return;
+  added_outcomes_.push_back({infohash, handle, error});
+  if (!error.empty()) {
+    ++errors_.torrent;
+    log::error("cannot seed " + entry->segment + ": libtorrent did not take torrent " + infohash + ": " + error +
+               "; the event passes on without it");
+    store_.remove(infohash, entry->name);
+    forget(infohash);
+    return;
+  }
+  entry->handle = handle;
+  ++added_;
+  if (entry->refs == 0) {  // left the window while being added
+    removing(*entry);
+    return;
+  }
+  entry->state = TorrentEntry::State::live;
+  ++live_;
+}
+
+void TorrentTable::finish_removal(const std::string& infohash) {
+  TorrentEntry* entry = find(infohash);
+  if (entry == nullptr || entry->state != TorrentEntry::State::removing) return;
+  ++removed_;
+  store_.remove(infohash, entry->name);
+  forget(infohash);
+}
+
+namespace {
+
+// "seg1.ts, seg2.ts, seg3.ts and 5 more": one log line for a whole burst.
+class NameList {
+ public:
+  void add(const std::string& name) {
+    if (count_++ < 3) names_ += (names_.empty() ? "" : ", ") + name;
+  }
+  std::size_t count() const { return count_; }
+  std::string text() const { return count_ > 3 ? names_ + " and " + std::to_string(count_ - 3) + " more" : names_; }
+
+ private:
+  std::string names_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace
+
+void TorrentTable::reconcile(std::int64_t now_ms) {
+  std::vector<std::string> overdue;
+  for (const auto& [infohash, entry] : entries_) {
+    if (entry.state == TorrentEntry::State::live) continue;
+    if (now_ms - entry.state_ms < confirm_ms || now_ms - entry.checked_ms < 1000) continue;
+    overdue.push_back(infohash);
+  }
+  NameList added, removed;
+  for (const auto& infohash : overdue) {
+    TorrentEntry& entry = entries_.at(infohash);
+    entry.checked_ms = now_ms;
+    // Blocks on libtorrent's network thread: only for the rare overdue entry.
+    lt::torrent_handle handle = session_.get().find_torrent(entry.v1);
+    if (entry.state == TorrentEntry::State::removing) {
+      if (handle.is_valid()) continue;  // still leaving (tracker stop)
+      removed.add(entry.segment);
+      finish_removal(infohash);
+    } else if (handle.is_valid()) {
+      added.add(entry.segment);
+      settle_add(infohash, handle, "");
+    } else if (now_ms - entry.state_ms >= give_up_ms) {  // settle_add logs it, with its segment
+      settle_add(infohash, lt::torrent_handle(),
+                 "no add_torrent_alert and not in the session after " +
+                     std::to_string((now_ms - entry.state_ms) / 1000) + " s (alerts dropped? raise --alert-queue-size)");
+    }
+  }
+  if (added.count() > 0)
+    log::warning(std::to_string(added.count()) + " torrent(s) were added without an add_torrent_alert (dropped from " +
+                 "a full alert queue?): " + added.text() + "; found in the session, they seed and their events go on");
+  if (removed.count() > 0)
+    log::warning(std::to_string(removed.count()) + " torrent(s) left the session without a torrent_removed_alert " +
+                 "(dropped from a full alert queue?): " + removed.text() + "; their stored copies are removed now");
+}
+
+std::vector<AddOutcome> TorrentTable::take_added() {
+  std::vector<AddOutcome> out;
+  out.swap(added_outcomes_);
+  return out;
 }
 
 std::string TorrentTable::key_of(const lt::torrent_handle& handle) const {
@@ -69,33 +164,11 @@ void TorrentTable::forget(const std::string& infohash) {
 void TorrentTable::handle(const lt::alert& alert) {
   if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
     std::string ih = infohash_hex(added->params.ti ? added->params.ti->info_hashes() : added->params.info_hashes);
-    TorrentEntry* entry = find(ih);
-    if (entry == nullptr) return;
-    if (added->error) {
-      ++errors_.torrent;
-      log::error("cannot seed " + entry->segment + ": libtorrent refused torrent " + ih + ": " +
-                 added->error.message() + "; the event passes on without it");
-      forget(ih);
-      return;
-    }
-    entry->handle = added->handle;
-    ++added_;
-    if (entry->refs == 0) {  // left the window while being added
-      entry->state = TorrentEntry::State::removing;
-      session_.get().remove_torrent(entry->handle);
-      return;
-    }
-    entry->state = TorrentEntry::State::live;
-    ++live_;
+    settle_add(ih, added->handle, added->error ? added->error.message() : std::string());
     return;
   }
   if (const auto* removed = lt::alert_cast<lt::torrent_removed_alert>(&alert)) {
-    std::string ih = infohash_hex(removed->info_hashes);
-    TorrentEntry* entry = find(ih);
-    if (entry == nullptr || entry->state != TorrentEntry::State::removing) return;
-    ++removed_;
-    store_.remove(ih, entry->name);
-    forget(ih);
+    finish_removal(infohash_hex(removed->info_hashes));
     return;
   }
   if (const auto* update = lt::alert_cast<lt::state_update_alert>(&alert)) {
@@ -106,6 +179,7 @@ void TorrentTable::handle(const lt::alert& alert) {
       entry->downloaded = status.total_payload_download;
       entry->upload_rate = status.upload_payload_rate;
       entry->peers = status.num_peers;
+      if (status.is_finished) entry->finished = true;  // also when torrent_finished_alert was dropped
     }
     return;
   }

@@ -4,6 +4,12 @@
 // state_update_alert, and the error counters that
 // seedstats reports. Generic alerts (add, remove, errors, overflow, listen)
 // are handled here for both modes.
+//
+// libtorrent delivers alerts on a best-effort basis: a full queue drops them,
+// add_torrent_alert and torrent_removed_alert included (alerts_dropped_alert
+// says so afterwards). An add or removal not confirmed within a few seconds is
+// therefore looked up in the session instead (reconcile()), so no event is held
+// back and no stored copy is left behind because one alert went missing.
 #include <libtorrent/alert.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <nlohmann/json.hpp>
@@ -12,6 +18,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "tools/torrentseed/session.hpp"
 #include "tools/torrentseed/store.hpp"
@@ -32,6 +39,7 @@ struct ErrorCounters {
 struct TorrentEntry {
   enum class State { adding, live, removing };
   State state = State::adding;
+  lt::sha1_hash v1;  // what find_torrent() takes
   lt::torrent_handle handle;
   std::string name;     // the file name
   std::string segment;  // what messages call it (source path or URL)
@@ -41,15 +49,29 @@ struct TorrentEntry {
   std::int64_t downloaded = 0;
   int upload_rate = 0;
   int peers = 0;
-  std::int64_t added_ms = 0;
+  std::int64_t state_ms = 0;    // when it entered its state (adding, removing)
+  std::int64_t checked_ms = 0;  // last looked up by reconcile()
+};
+
+// How an add ended: from its add_torrent_alert or, when that alert was
+// dropped, from the session itself.
+struct AddOutcome {
+  std::string infohash;
+  lt::torrent_handle handle;  // valid when the torrent was added
+  std::string error;          // why not, when it was not
 };
 
 class TorrentTable {
  public:
   TorrentTable(TorrentSession& session, SegmentStore& store) : session_(session), store_(store) {}
 
+  // An add or removal unconfirmed this long is looked up in the session; an
+  // add the session still does not have after give_up_ms has failed.
+  static constexpr std::int64_t confirm_ms = 2000;
+  static constexpr std::int64_t give_up_ms = 10000;
+
   // Registers a torrent being added (async_add_torrent was called).
-  TorrentEntry& adding(const std::string& infohash, std::string name, std::string segment);
+  TorrentEntry& adding(const lt::info_hash_t& hashes, std::string name, std::string segment);
   TorrentEntry* find(const std::string& infohash);
   const TorrentEntry* find(const std::string& infohash) const;
 
@@ -58,8 +80,16 @@ class TorrentTable {
   void retain(const std::string& infohash);
   void release(const std::string& infohash);
 
-  // Handles the alerts both modes share (the mode sees each alert after).
+  // Handles the alerts both modes share (the mode sees each alert after); the
+  // outcome of an add goes to take_added().
   void handle(const lt::alert& alert);
+
+  // Settles adds and removals whose alert did not come within confirm_ms from
+  // what the session says (find_torrent). Cheap when none is overdue.
+  void reconcile(std::int64_t now_ms);
+
+  // Adds settled since the last call, in the order they settled.
+  std::vector<AddOutcome> take_added();
 
   // Live torrents (added and not being removed).
   std::size_t live() const { return live_; }
@@ -82,12 +112,16 @@ class TorrentTable {
   std::size_t peers_seen() const { return session_.peer_uploads().peers_seen(); }
 
  private:
+  void settle_add(const std::string& infohash, const lt::torrent_handle& handle, const std::string& error);
+  void removing(TorrentEntry& entry);
+  void finish_removal(const std::string& infohash);
   void forget(const std::string& infohash);
   std::string key_of(const lt::torrent_handle& handle) const;
 
   TorrentSession& session_;
   SegmentStore& store_;
   std::unordered_map<std::string, TorrentEntry> entries_;
+  std::vector<AddOutcome> added_outcomes_;
   std::size_t live_ = 0;
   std::uint64_t added_ = 0;
   std::uint64_t removed_ = 0;
