@@ -47,7 +47,8 @@ export function createStats(settings) {
     lastError: null,
     trackerErrors: 0,
     trackerWarnings: 0,
-    trackerState: settings.p2p ? 'connecting' : 'off',
+    trackerState: settings.p2p ? 'connecting' : 'off', // from the tracker sockets (tracker-watch.js)
+    trackerSockets: null, // their counts: opened, open, closed, failed
     rtc,
     settingsError: null,
   };

@@ -1,6 +1,7 @@
 // hlsmesh viewer: hls.js with p2p-media-loader, tuned for live P2P, with an
 // overlay of what came from peers and what from HTTP.
 import './rtc-stats.js'; // first: it wraps RTCPeerConnection before p2p-media-loader loads
+import { trackerSockets, trackerState } from './tracker-watch.js'; // likewise WebSocket
 import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { readSettings, targetLatency, highDemandWindow, SettingsError } from './settings.js';
@@ -54,7 +55,20 @@ function p2pConfig(s) {
     // Announces segments fetched over HTTP to peers at once (segment-storage.js);
     // store=p2pml keeps the library's own store, for comparison.
     ...(s.store === 'hlsmesh' ? { customSegmentStorageFactory: () => new AnnouncingSegmentStorage() } : {}),
+    httpRequestSetup: wholeSegmentRequest,
   };
+}
+
+// p2p-media-loader 2.2.2 finishes a P2P download that became urgent over HTTP
+// with `Range: bytes=<bytes already received>-`. When every byte had in fact
+// arrived, that range is unsatisfiable: the origin answers 416 (a console
+// error), and the library's HTTP loader then waits out its 3 s no-bytes
+// timeout and tries the same range again instead of failing (2.3 fixes both).
+// Such a segment is fetched whole instead: on a 200 the library drops the
+// partial bytes and takes the full body. Other requests keep the default.
+function wholeSegmentRequest(url, segmentByteRange, signal, requestByteRange) {
+  if (segmentByteRange || !requestByteRange) return undefined;
+  return new Request(url, { signal });
 }
 
 function start(s) {
@@ -117,20 +131,15 @@ function start(s) {
           });
           engine.addEventListener('onPeerConnect', ({ peerId }) => {
             peers.add(peerId);
-            stats.trackerState = 'ok'; // a new peer means signalling works
             peersChanged();
           });
           engine.addEventListener('onPeerClose', ({ peerId }) => { peers.delete(peerId); peersChanged(); });
           engine.addEventListener('onPeerError', ({ peerId }) => { peers.delete(peerId); peersChanged(); });
-          // The tracker client reports a socket it cannot open as a warning.
-          engine.addEventListener('onTrackerError', () => {
-            stats.trackerErrors += 1;
-            stats.trackerState = 'unreachable';
-          });
-          engine.addEventListener('onTrackerWarning', () => {
-            stats.trackerWarnings += 1;
-            stats.trackerState = 'unreachable';
-          });
+          // Counted only: whether the tracker is reachable comes from its
+          // sockets (tracker-watch.js), since a socket that closes raises
+          // neither event.
+          engine.addEventListener('onTrackerError', () => { stats.trackerErrors += 1; });
+          engine.addEventListener('onTrackerWarning', () => { stats.trackerWarnings += 1; });
         },
       },
     });
@@ -202,6 +211,8 @@ function start(s) {
   hls.loadSource(s.src);
 
   const tick = () => {
+    if (s.p2p) stats.trackerState = trackerState();
+    stats.trackerSockets = { ...trackerSockets };
     stats.currentTime = video.currentTime;
     const latency = hls.latency;
     stats.latency = Number.isFinite(latency) && latency > 0 ? latency : null;

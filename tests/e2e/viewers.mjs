@@ -3,26 +3,30 @@
 // must do. Run inside a network namespace with only `lo` up (see run).
 //
 //   node viewers.mjs --url URL [--viewers 3] [--stagger 2.5] [--duration 100]
-//     [--late-at S] [--kill-pid PID --kill-at S] [--target-duration 2]
-//     [--screenshot FILE] [--out FILE.json] [--check]
+//     [--late-at S] [--kill-pid PID --kill-at S [--tracker-back-after S] [--rejoin-at S]]
+//     [--target-duration 2] [--screenshot FILE] [--out FILE.json] [--check]
 //
-// --late-at, --kill-at and --duration are seconds after sampling starts (when
-// every initial viewer plays). With --check it exits 1 and lists every failed
-// expectation.
+// --late-at, --kill-at, --rejoin-at and --duration are seconds after sampling
+// starts (when every initial viewer plays). --tracker-back-after: the tracker
+// is restarted (by the caller) that many seconds after the kill; every viewer
+// must then reconnect, and one opened at --rejoin-at must find peers. With
+// --check it exits 1 and lists every failed expectation.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 
 const opts = {
   url: null, viewers: 3, stagger: 2.5, duration: 100, lateAt: null, killPid: null, killAt: null,
+  trackerBackAfter: null, rejoinAt: null,
   targetDuration: 2, screenshot: null, out: null, check: false, chromium: '/usr/bin/chromium',
 };
+const nullableNumbers = ['lateAt', 'killPid', 'killAt', 'trackerBackAfter', 'rejoinAt'];
 for (let i = 2; i < process.argv.length; i++) {
   const arg = process.argv[i];
   const key = arg.replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase());
   if (!(key in opts)) { console.error(`viewers.mjs: unknown option ${arg}`); process.exit(64); }
   if (typeof opts[key] === 'boolean') { opts[key] = true; continue; }
   const value = process.argv[++i];
-  opts[key] = typeof opts[key] === 'number' || ['lateAt', 'killPid', 'killAt'].includes(key) ? Number(value) : value;
+  opts[key] = typeof opts[key] === 'number' || nullableNumbers.includes(key) ? Number(value) : value;
 }
 if (!opts.url) { console.error('viewers.mjs: --url is required'); process.exit(64); }
 
@@ -107,13 +111,22 @@ try {
     await openViewer('late');
   }
   let beforeKill = null;
+  let afterKill = null;
   let killedAt = null;
+  let rejoin = null;
   if (opts.killPid !== null && opts.killAt !== null) {
     await sleepUntil(t0At + opts.killAt);
     beforeKill = await sampleAll();
     process.kill(opts.killPid, 'SIGKILL');
     killedAt = now();
     log(`tracker (pid ${opts.killPid}) killed`);
+    // The page must say so within a few seconds (the tracker client itself does not).
+    await sleepUntil(killedAt + 3);
+    afterKill = await Promise.all(initial.map(sample));
+  }
+  if (opts.rejoinAt !== null) {
+    await sleepUntil(t0At + opts.rejoinAt);
+    rejoin = await openViewer('rejoin');
   }
   await sleepUntil(t0At + opts.duration);
   clearInterval(sampler);
@@ -162,7 +175,8 @@ try {
       uploadedBytes: end[i].uploadedBytes, peers: end[i].peers, maxPeers: end[i].maxPeers,
       latency: end[i].latency, stalls: end[i].stalls, droppedFrames: end[i].droppedFrames, rtc: end[i].rtc,
       hlsErrors: end[i].hlsErrors, lastError: end[i].lastError, segErrors: end[i].segErrors,
-      trackerErrors: end[i].trackerErrors, highDemandTimeWindow: end[i].highDemandTimeWindow,
+      trackerErrors: end[i].trackerErrors, trackerState: end[i].trackerState, trackerSockets: end[i].trackerSockets,
+      highDemandTimeWindow: end[i].highDemandTimeWindow,
       httpEarly: end[i].httpEarly, httpUrgent: end[i].httpUrgent, p2pFailed: end[i].p2pFailed, p2pAborted: end[i].p2pAborted,
     })),
   };
@@ -187,8 +201,9 @@ try {
       expect(end[i].p2pBytes > 0, `${v.name}: ${end[i].p2pBytes} bytes received from peers (> 0)`);
       expect(end[i].fatalErrors === 0, `${v.name}: ${end[i].fatalErrors} fatal hls.js errors`);
       expect(v.pageErrors.length === 0, `${v.name}: ${v.pageErrors.length} uncaught page errors ${JSON.stringify(v.pageErrors.slice(0, 3))}`);
-      const errs = v.consoleErrors.filter((e) => killedAt === null || e.t < killedAt);
-      expect(errs.length === 0, `${v.name}: ${errs.length} console errors before the tracker went away ${JSON.stringify(errs.slice(0, 3))}`);
+      // While the tracker is away, the browser logs its failed WebSocket connections.
+      const errs = v.consoleErrors.filter((e) => killedAt === null || e.t < killedAt || v === rejoin);
+      expect(errs.length === 0, `${v.name}: ${errs.length} console errors while the tracker was up ${JSON.stringify(errs.slice(0, 3))}`);
       expect(v.httpErrors.length === 0, `${v.name}: ${v.httpErrors.length} HTTP errors ${JSON.stringify(v.httpErrors.slice(0, 3))}`);
     });
     const up = end.reduce((s, x) => s + x.uploadedBytes, 0);
@@ -206,6 +221,22 @@ try {
       });
       const httpAfter = initial.reduce((s, v) => s + v.segmentRequests.filter((t) => t >= killedAt).length, 0);
       expect(httpAfter > 0, `after the tracker died, segments still come over HTTP (${httpAfter} requests)`);
+      initial.forEach((v, i) => {
+        expect(afterKill[i].trackerState === 'unreachable',
+          `${v.name}: 3 s after the tracker died the page says tracker ${afterKill[i].trackerState} (want unreachable)`);
+      });
+    }
+    if (killedAt !== null && opts.trackerBackAfter !== null) {
+      // Reconnected (tracker-reconnect.cmake: within 10–15 s, not minutes) and announced again.
+      viewers.forEach((v, i) => {
+        if (v === rejoin) return;
+        expect(end[i].trackerState === 'ok', `${v.name}: tracker ${end[i].trackerState} after it came back (want ok) `
+          + JSON.stringify(end[i].trackerSockets));
+      });
+      if (rejoin) {
+        const i = viewers.indexOf(rejoin);
+        expect(end[i].peers >= 1, `rejoin (opened after the tracker came back): connected to ${end[i].peers} peers (≥ 1)`);
+      }
     }
   }
   if (opts.out) {
