@@ -72,3 +72,68 @@ cmp -s "$work/got" "$work/src/1/b.ts" || fail "$url_b serves other bytes"
 [[ ! -e "$www/1/a.ts" ]] || fail "--delete-expired left $www/1/a.ts"
 [[ -e "$work/src/1/a.ts" ]] || fail "--delete-expired removed the source file"
 pass "urls are served by a web server on the directory; expire_after honoured, the published file unlinked"
+
+# --- local failures are logged, not only put on the event --------------------
+set +e
+{
+  jq -cn --arg p "$work/src/gone/seg9.ts" '{event:"segment",rendition:"0",path:$p}'
+  jq -cn '{event:"segment",path:"/srv/hls/0/"}'  # no file name: the key is empty
+} | "$R2PUSH" --to "file://$www" --key '{name}' >"$work/lf.out" 2>"$work/lf.err"
+rc=$?
+set -e
+[[ $rc == 69 ]] || fail "local failures: exit $rc, expected 69"
+[[ "$(jq -r '[has("url"), (.error.message|length > 0)] | join(" ")' "$work/lf.out" | sort -u)" == "false true" ]] ||
+  fail "local failures: expected error events without url: $(cat "$work/lf.out")"
+grep -q "error: publishing $work/src/gone/seg9.ts as $www/seg9.ts failed: cannot read $work/src/gone/seg9.ts: .*removed before it could be published" "$work/lf.err" ||
+  fail "a missing source file is not logged with its path and what happened: $(cat "$work/lf.err")"
+grep -q "error: not uploading /srv/hls/0/: its key '' (from --key {name}): it is empty; put {name} in --key" "$work/lf.err" ||
+  fail "an empty key is not logged: $(cat "$work/lf.err")"
+pass "local failures (missing source, empty key) logged as errors naming the path and the fix, error events, exit 69"
+
+# --- keys from events never reach outside DIR --------------------------------
+make_file "$work/src/evil/seg0.ts" 1000
+echo "keep me" >"$work/victim"
+set +e
+{
+  jq -cn --arg p "$work/src/evil/seg0.ts" '{event:"segment",rendition:"../../x",path:$p}'
+  jq -cn '{event:"expire",key:"../victim",duration:0.1,expire_after:0}'
+} | "$R2PUSH" --to "file://$www" --delete-expired >"$work/tr.out" 2>"$work/tr.err"
+rc=$?
+set -e
+[[ $rc == 69 ]] || fail "traversal: exit $rc, expected 69"
+# $www/../../x is beside $work: the template's key would have put it there.
+[[ ! -e "$(dirname "$work")/x/seg0.ts" ]] || fail "a '../../x' rendition published outside $www"
+[[ -z "$(find "$work" -name seg0.ts -not -path "$work/src/*")" ]] || fail "seg0.ts published: $(find "$work" -name seg0.ts)"
+[[ "$(cat "$work/victim")" == "keep me" ]] || fail "an expire event with key ../victim unlinked a file outside $www"
+[[ "$(jq -r 'select(.event=="segment") | has("url")' "$work/tr.out")" == false ]] || fail "a traversal key got a url"
+jq -r '.error.message' "$work/tr.out" | grep -q "its key '../../x/seg0.ts' (from --key {prefix}/{rendition}/{name}): it has a '..' segment; it could reach a file outside $www" ||
+  fail "the error event does not say why: $(cat "$work/tr.out")"
+jq -r 'select(.event=="expire") | .error.message' "$work/tr.out" | grep -q "not deleting expired '../victim': it has a '..' segment" ||
+  fail "the expire event with a traversal key has no error: $(cat "$work/tr.out")"
+grep -q "error: not deleting expired '../victim'" "$work/tr.err" || fail "the refused delete is not logged: $(cat "$work/tr.err")"
+pass "keys from events: rendition '../../x' and expire key '../victim' refused with error events and messages; nothing written or unlinked outside DIR"
+
+# --- a restarted source reuses a key: the pending delete of the old file is
+# cancelled (it would remove the new one), and the reuse is warned about once
+mkdir -p "$work/run1" "$work/run2"
+make_file "$work/run1/seg0.ts" 3000
+make_file "$work/run2/seg0.ts" 4000
+make_file "$work/run1/seg1.ts" 3000
+make_file "$work/run2/seg1.ts" 5000
+{
+  jq -cn --arg p "$work/run1/seg0.ts" '{event:"segment",rendition:"r",path:$p,duration:0.1}'
+  jq -cn --arg p "$work/run1/seg1.ts" '{event:"segment",rendition:"r",path:$p,duration:0.1}'
+  jq -cn --arg p "$work/run1/seg0.ts" '{event:"expire",rendition:"r",path:$p,key:"r/seg0.ts",expire_after:0.4}'
+  sleep 0.1
+  # the source restarts: seg0.ts and seg1.ts again, with new content
+  jq -cn --arg p "$work/run2/seg0.ts" '{event:"segment",rendition:"r",path:$p,duration:0.1}'
+  jq -cn --arg p "$work/run2/seg1.ts" '{event:"segment",rendition:"r",path:$p,duration:0.1}'
+  sleep 1.5  # well past the delete's due time
+} | "$R2PUSH" --to "file://$www" --delete-expired >"$work/re.out" 2>"$work/re.err" || fail "reuse run exited $?: $(cat "$work/re.err")"
+[[ -e "$www/r/seg0.ts" ]] || fail "the delete of the old r/seg0.ts removed the new one"
+cmp -s "$www/r/seg0.ts" "$work/run2/seg0.ts" || fail "r/seg0.ts does not hold the new run's file"
+grep -q "delete of r/seg0.ts cancelled: the key was written again" "$work/re.err" || fail "the cancel is not logged: $(cat "$work/re.err")"
+[[ "$(grep -c "warning: segment key r/seg.\.ts was uploaded earlier in this run with other content" "$work/re.err")" == 1 ]] ||
+  fail "expected one reuse warning: $(cat "$work/re.err")"
+grep -q "{msn}" "$work/re.err" || fail "the reuse warning does not suggest a key template"
+pass "reused key: pending delete cancelled, the new r/seg0.ts still there after the delay; one reuse warning with a --key suggestion"

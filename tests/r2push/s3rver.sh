@@ -122,3 +122,59 @@ s3api list-objects-v2 --bucket live --prefix pre/x/ >"$work/list.json"
 grep -q "deleted 2 expired object" "$work/exp.err" || fail "no batched delete reported: $(cat "$work/exp.err")"
 pass "--delete-expired: one DeleteObjects batch removed the 2 expired objects after duration + playlist duration"
 
+
+# --- local failures: logged with the path, error event; '..' keys refused ----
+set +e
+{
+  jq -cn --arg p "$src/gone/seg9.ts" '{event:"segment",rendition:"0",path:$p}'
+  jq -cn --arg p "$src/0/seg 1.ts" '{event:"segment",rendition:"../../x",path:$p}'
+} | "$R2PUSH" --to s3://live/pre --endpoint "$S3_URL" >"$work/lf.out" 2>"$work/lf.err"
+rc=$?
+set -e
+[[ $rc == 69 ]] || fail "local failures: exit $rc, expected 69"
+grep -q "error: upload of $src/gone/seg9.ts to s3://live/pre/0/seg9.ts failed: cannot read $src/gone/seg9.ts: No such file or directory" "$work/lf.err" ||
+  fail "an unreadable source is not logged with its path: $(cat "$work/lf.err")"
+grep -q "error: not uploading $src/0/seg 1.ts: its key 'pre/../../x/seg 1.ts' .*: it has a '..' segment; it could reach another key of bucket live" "$work/lf.err" ||
+  fail "a '..' key is not refused with a message: $(cat "$work/lf.err")"
+[[ "$(jq -r '[has("url"), (.error.status|tostring)] | join(" ")' "$work/lf.out" | sort -u)" == "false 0" ]] ||
+  fail "local failures: expected error events without url: $(cat "$work/lf.out")"
+[[ -z "$(s3api list-objects-v2 --bucket live --prefix x/ | jq -r '.Contents[]?.Key')" ]] || fail "a '..' key was written as x/…"
+pass "s3: an unreadable source and a '..' key are logged as errors naming path and key, error events, exit 69"
+
+# --- a restarted source reuses a key: pending deletes of it are cancelled ----
+mkdir -p "$src/run1" "$src/run2"
+make_file "$src/run1/seg0.ts" 3000
+make_file "$src/run2/seg0.ts" 4000
+# One r2push uploads and deletes: expire of the old seg0.ts, then the new one.
+{
+  jq -cn --arg p "$src/run1/seg0.ts" '{event:"segment",rendition:"re",path:$p,duration:0.1}'
+  jq -cn --arg p "$src/run1/seg0.ts" '{event:"expire",rendition:"re",path:$p,key:"pre/re/seg0.ts",expire_after:0.5}'
+  sleep 0.1
+  jq -cn --arg p "$src/run2/seg0.ts" '{event:"segment",rendition:"re",path:$p,duration:0.1}'
+  sleep 2  # past the delete's due time and the same-key interval
+} | "$R2PUSH" --to s3://live/pre --endpoint "$S3_URL" --delete-expired >"$work/re.out" 2>"$work/re.err" ||
+  fail "reuse run exited $?: $(cat "$work/re.err")"
+s3api get-object --bucket live --key pre/re/seg0.ts "$work/got" >/dev/null || fail "the delete of the old pre/re/seg0.ts removed the new one"
+cmp -s "$work/got" "$src/run2/seg0.ts" || fail "pre/re/seg0.ts does not hold the new run's bytes"
+grep -q "delete of pre/re/seg0.ts cancelled" "$work/re.err" || fail "no cancel logged: $(cat "$work/re.err")"
+grep -q "warning: segment key pre/re/seg0.ts was uploaded earlier in this run with other content" "$work/re.err" ||
+  fail "no reuse warning: $(cat "$work/re.err")"
+# The pipeline's shape: the deleting r2push sees the new segment already
+# uploaded upstream (it has key and url) after the old one's expire event.
+make_file "$src/run1/seg1.ts" 3000
+make_file "$src/run2/seg1.ts" 5000
+jq -cn --arg p "$src/run1/seg1.ts" '{event:"segment",rendition:"re",path:$p}' |
+  "$R2PUSH" --to s3://live/pre --endpoint "$S3_URL" >"$work/up1.out" 2>/dev/null || fail "upload of run1/seg1.ts"
+jq -cn --arg p "$src/run2/seg1.ts" '{event:"segment",rendition:"re",path:$p}' |
+  "$R2PUSH" --to s3://live/pre --endpoint "$S3_URL" >"$work/up2.out" 2>/dev/null || fail "upload of run2/seg1.ts"
+{
+  jq -c '.event = "expire" | .expire_after = 0.5' "$work/up1.out"
+  sleep 0.1
+  cat "$work/up2.out"
+  sleep 1.5
+} | "$R2PUSH" --to s3://live/pre --endpoint "$S3_URL" --delete-expired >"$work/re2.out" 2>"$work/re2.err" ||
+  fail "second-stage run exited $?: $(cat "$work/re2.err")"
+s3api get-object --bucket live --key pre/re/seg1.ts "$work/got" >/dev/null || fail "the second stage deleted the new pre/re/seg1.ts"
+cmp -s "$work/got" "$src/run2/seg1.ts" || fail "pre/re/seg1.ts does not hold the new run's bytes"
+grep -q "delete of pre/re/seg1.ts cancelled" "$work/re2.err" || fail "second stage: no cancel logged: $(cat "$work/re2.err")"
+pass "reused key: the pending delete is cancelled when the key is uploaded again (same r2push) or passes by uploaded (a later r2push); one reuse warning"

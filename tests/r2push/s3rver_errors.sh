@@ -28,9 +28,10 @@ set +e
 rc=$?
 set -e
 [[ $rc == 69 ]] || fail "lifecycle on s3rver should exit 69 (NotImplemented), got $rc"
-grep -q "NotImplemented" "$work/lc.err" || fail "lifecycle: expected s3rver's NotImplemented: $(cat "$work/lc.err")"
+grep -q "GetBucketLifecycleConfiguration on live: not implemented by the server (NotImplemented).*--replace" "$work/lc.err" ||
+  fail "lifecycle: expected s3rver's NotImplemented on the GET, with --replace offered: $(cat "$work/lc.err")"
 ! grep -q "SignatureDoesNotMatch\|credentials rejected" "$work/lc.err" || fail "lifecycle request signature rejected"
-pass "lifecycle (?lifecycle=): signature accepted, s3rver answers NotImplemented"
+pass "lifecycle (GET ?lifecycle= first): signature accepted, s3rver answers NotImplemented, --replace offered"
 
 # --- wrong secret: credentials rejected, error event, no secret printed ----
 set +e
@@ -46,6 +47,7 @@ grep -q "credentials rejected (SignatureDoesNotMatch).*R2_SECRET_ACCESS_KEY" "$w
 grep -q "curl > PUT /live/seg%201.ts" "$work/bad.err" || fail "-v shows no curl trace"
 ! grep -q "wrong-secret-4242\|S3RVER" "$work/bad.err" "$work/bad.out" || fail "a credential leaked into the output"
 grep -q "Authorization: AWS4-HMAC-SHA256 \*\*\*" "$work/bad.err" || fail "Authorization header not redacted in the trace"
+! grep -q "Signature=\|Credential=" "$work/bad.err" || fail "the signature reached the -v trace: $(grep "Signature=\|Credential=" "$work/bad.err")"
 pass "wrong secret: 'credentials rejected' on stderr and in the event's error, exit 69, no credential in the -v trace"
 
 set +e

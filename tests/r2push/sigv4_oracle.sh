@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SigV4 oracle: every request r2push makes (PUT with awkward keys, HEAD,
 # DELETE, ListObjectsV2, PutBucketCors ?cors=, GetBucketCors,
-# PutBucketLifecycleConfiguration ?lifecycle=, DeleteObjects ?delete=) goes
+# Get/PutBucketLifecycleConfiguration ?lifecycle=, DeleteObjects ?delete=) goes
 # through a proxy that recomputes AWS's canonical request from the bytes curl
 # sent and checks the signature; s3rver behind it verifies them too. Negative
 # controls: a wrong secret and curl 7.88.1's raw-query quirk must be flagged.
@@ -28,7 +28,10 @@ make_file "$src/a/x~y_z-w.m4s" 10
 "$R2PUSH" cors --to s3://live --endpoint "$ORACLE" --allow-origin https://a.example >/dev/null 2>"$work/cors.err" || fail "cors through the oracle"
 # check: ListObjectsV2, PUT, HEAD, GetBucketCors, DELETE, HEAD.
 "$R2PUSH" check --to "s3://live/o p" --endpoint "$ORACLE" >"$work/check.out" 2>&1 || fail "check through the oracle: $(cat "$work/check.out")"
-"$R2PUSH" lifecycle --to s3://live/o --endpoint "$ORACLE" --expire-days 1 >/dev/null 2>&1 || true  # NotImplemented
+# lifecycle reads the rules first (GetBucketLifecycleConfiguration); s3rver
+# answers NotImplemented, so the PUT is sent by --replace. Both NotImplemented.
+"$R2PUSH" lifecycle --to s3://live/o --endpoint "$ORACLE" --expire-days 1 >/dev/null 2>&1 || true
+"$R2PUSH" lifecycle --to s3://live/o --endpoint "$ORACLE" --expire-days 1 --replace >/dev/null 2>&1 || true
 
 bad=$(jq -c 'select(.ok|not)' "$work/oracle.jsonl")
 [[ -z "$bad" ]] || fail "the oracle rejected requests r2push made: $bad"
@@ -42,6 +45,7 @@ want=(
   "DELETE /live/o%20p/.r2push-check-"
   "PUT /live?cors="
   "GET /live?cors="
+  "GET /live?lifecycle="
   "PUT /live?lifecycle="
 )
 for w in "${want[@]}"; do

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "tools/r2push/keys.hpp"
 
 namespace hlsmesh::r2push {
 
@@ -71,17 +72,41 @@ long Expirer::on_expire(const Json& event, const std::string& key, int64_t now_m
   // in one DeleteObjects batch, never earlier than their availability time.
   constexpr int64_t tick = 500;
   int64_t due = (now_ms + delay + tick - 1) / tick * tick;
-  due_.emplace(due, std::make_pair(key, 0));
+  schedule(due, key, 0);
   log::debug("delete scheduled", {{"key", key}, {"in_ms", delay}});
   return delay;
+}
+
+void Expirer::schedule(int64_t due, const std::string& key, int attempts) {
+  due_.emplace(due, std::make_pair(key, attempts));
+  ++due_count_[key];
+}
+
+void Expirer::cancel(const std::string& key) {
+  if (auto f = in_flight_keys_.find(key); f != in_flight_keys_.end()) f->second = true;
+  auto count = due_count_.find(key);
+  if (count == due_count_.end()) return;  // the common case: nothing scheduled for it
+  for (auto it = due_.begin(); it != due_.end();) {
+    it = it->second.first == key ? due_.erase(it) : std::next(it);
+  }
+  cancelled_ += static_cast<uint64_t>(count->second);
+  due_count_.erase(count);
+  log::info("delete of " + key + " cancelled: the key was written again after its expire event (a restarted source "
+            "reuses its names), and the delete would remove the new object");
 }
 
 long Expirer::pump(int64_t now_ms) {
   if (!settings_.destination.is_s3()) {
     // file://: unlink each due file; nothing to batch.
     while (!due_.empty() && due_.begin()->first <= now_ms) {
-      std::string key = due_.begin()->second.first;
-      due_.erase(due_.begin());
+      std::string key = take_first();
+      if (std::string problem = key_problem(key); !problem.empty()) {
+        // The scheduler refuses such keys already; never unlink outside DIR.
+        ++failed_;
+        log::error("not deleting expired '" + key + "' in " + settings_.destination.dir.string() + ": " + problem +
+                   ", so it could name a file outside the directory");
+        continue;
+      }
       auto file = settings_.destination.dir / key;
       if (::unlink(file.c_str()) == 0 || errno == ENOENT) {
         ++deleted_;
@@ -98,9 +123,8 @@ long Expirer::pump(int64_t now_ms) {
     std::vector<std::string> keys;
     int attempts = 0;
     while (!due_.empty() && due_.begin()->first <= now_ms && keys.size() < 1000) {
-      keys.push_back(due_.begin()->second.first);
       attempts = std::max(attempts, due_.begin()->second.second);
-      due_.erase(due_.begin());
+      keys.push_back(take_first());
     }
     if (!keys.empty()) send_batch(std::move(keys), attempts);
   }
@@ -108,11 +132,21 @@ long Expirer::pump(int64_t now_ms) {
   return std::max<long>(0, static_cast<long>(due_.begin()->first - now_ms));
 }
 
+std::string Expirer::take_first() {
+  std::string key = std::move(due_.begin()->second.first);
+  due_.erase(due_.begin());
+  if (auto count = due_count_.find(key); count != due_count_.end() && --count->second <= 0) due_count_.erase(count);
+  return key;
+}
+
 void Expirer::send_batch(std::vector<std::string> keys, int attempts) {
   in_flight_ = true;
+  for (const auto& k : keys) in_flight_keys_[k] = false;
   auto request = api_->delete_objects(keys);
   client_.start(std::move(request), [this, keys, attempts](http::Response&& r) {
     in_flight_ = false;
+    std::map<std::string, bool> batch = std::move(in_flight_keys_);
+    in_flight_keys_.clear();
     int64_t now = monotonic_ms();
     if (r.ok()) {
       std::vector<std::string> errors = parse_delete_errors(r.body);
@@ -128,7 +162,9 @@ void Expirer::send_batch(std::vector<std::string> keys, int attempts) {
     Failure f = classify(r, api_->config());
     if (f.retryable && attempts < settings_.retries) {
       long wait = std::max(f.retry_after_ms, std::min(30000L, 500L << std::min(attempts, 6)));
-      for (const auto& k : keys) due_.emplace(now + wait, std::make_pair(k, attempts + 1));
+      for (const auto& k : keys) {
+        if (!batch[k]) schedule(now + wait, k, attempts + 1);  // not if written again meanwhile
+      }
       log::warning("DeleteObjects of " + std::to_string(keys.size()) + " key(s) failed: " + f.summary +
                    "; retrying in " + std::to_string(wait) + " ms");
       return;
@@ -146,6 +182,7 @@ void Expirer::abandon() {
                " expired object(s) not yet deleted because r2push is stopping; they stay until a lifecycle rule "
                "(r2push lifecycle --expire-days N) removes them");
   due_.clear();
+  due_count_.clear();
 }
 
 }  // namespace hlsmesh::r2push

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "common/http_client.hpp"
@@ -93,6 +94,22 @@ std::string expand_key(const std::string& key_template, const std::string& prefi
   }
   while (!key.empty() && key.back() == '/') key.pop_back();
   return key;
+}
+
+std::string key_problem(const std::string& key) {
+  if (key.empty()) return "it is empty";
+  if (key.find('\0') != std::string::npos) return "it contains a NUL byte";
+  if (key.front() == '/') return "it starts with '/' (an absolute path)";
+  size_t begin = 0;
+  for (;;) {
+    size_t end = key.find('/', begin);
+    std::string_view segment = std::string_view(key).substr(begin, end == std::string::npos ? end : end - begin);
+    if (segment == "..") return "it has a '..' segment";
+    if (segment == ".") return "it has a '.' segment";
+    if (segment.empty()) return "it has an empty segment ('//' or a trailing '/')";
+    if (end == std::string::npos) return {};
+    begin = end + 1;
+  }
 }
 
 std::string encode_key(const std::string& key) { return http::uri_encode(key, true); }

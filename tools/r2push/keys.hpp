@@ -17,6 +17,13 @@ std::string expand_key(const std::string& key_template, const std::string& prefi
 // Checks a template once at start-up (unknown placeholders, no {name}).
 void validate_key_template(const std::string& key_template);
 
+// Why `key` cannot name an object ("" when it can): empty, starting with '/',
+// an empty, "." or ".." segment, or a NUL byte. Keys come from events
+// (rendition, name, an expire event's own key): with file:// such a key would
+// publish or unlink outside DIR, and curl folds "/../" out of an S3 URL path,
+// so the request would hit another key (or bucket).
+std::string key_problem(const std::string& key);
+
 // A key as it goes into a URL path: AWS encoding, '/' kept.
 std::string encode_key(const std::string& key);
 

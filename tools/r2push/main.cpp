@@ -25,11 +25,14 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(0, 86400));
     auto* lifecycle = app.add_subcommand(
-        "lifecycle", "Add a lifecycle rule deleting objects after N days (PutBucketLifecycleConfiguration)");
+        "lifecycle", "Add or update a lifecycle rule deleting objects after N days, keeping the bucket's other rules");
     lifecycle->add_option("--expire-days", o.expire_days, "Delete objects this many days after upload")
         ->required()
         ->check(CLI::Range(1, 36500));
     lifecycle->add_option("--prefix", o.lifecycle_prefix, "Only keys under this prefix (default: the --to prefix)");
+    lifecycle->add_flag("--replace", o.lifecycle_replace,
+                        "Overwrite every lifecycle rule of the bucket with this one (default: keep the others, "
+                        "replace only r2push's rule for this prefix)");
     for (auto* sub : {check, cors, lifecycle}) sub->fallthrough();
     app.require_subcommand(0, 1);
 

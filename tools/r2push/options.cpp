@@ -138,8 +138,9 @@ Settings resolve(const Options& o, bool need_destination) {
   bool is_r2 = s.endpoint.find(".r2.cloudflarestorage.com") != std::string::npos;
   // R2 enforces region "auto" in the signing scope: a generic AWS_REGION left
   // in the environment for other tools must not leak into it.
-  s.region = o.region != "auto" ? o.region : first_env({"R2_REGION"});
-  if (s.region.empty() && !is_r2) s.region = first_env({"AWS_REGION", "AWS_DEFAULT_REGION"});
+  // A given --region wins even when it is "auto" (flags over environment).
+  s.region = o.region ? *o.region : first_env({"R2_REGION"});
+  if (s.region.empty() && !o.region && !is_r2) s.region = first_env({"AWS_REGION", "AWS_DEFAULT_REGION"});
   if (s.region.empty()) s.region = "auto";
   s.access_key_id = !o.access_key_id.empty() ? o.access_key_id : first_env({"R2_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"});
   s.secret_access_key = first_env({"R2_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"});

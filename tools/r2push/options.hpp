@@ -19,7 +19,7 @@ struct Options {
   std::string bucket;         // R2_BUCKET: used when --to is not given
   std::string endpoint;       // https://ACCOUNT.r2.cloudflarestorage.com by default
   std::string account_id;     // R2_ACCOUNT_ID / CLOUDFLARE_ACCOUNT_ID
-  std::string region = "auto";
+  std::optional<std::string> region;  // set only when --region was given: it then wins over R2_REGION/AWS_REGION
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
@@ -41,6 +41,7 @@ struct Options {
   int expire_days = 0;
   std::string lifecycle_prefix;
   bool lifecycle_prefix_given = false;
+  bool lifecycle_replace = false;  // PUT only r2push's rule, dropping the bucket's others
 };
 
 // Settings after validation: what the program actually uses.

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <ctime>
 
-#include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "tools/r2push/curl_trace.hpp"
 
 namespace hlsmesh::r2push {
 
@@ -20,36 +20,6 @@ std::string digest(std::string_view data, const EVP_MD* md) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-// curl's verbose trace, redacted: no Authorization value, no session token,
-// and every registered secret replaced by log::write.
-int on_curl_debug(CURL*, curl_infotype type, char* data, size_t size, void*) {
-  const char* mark = nullptr;
-  switch (type) {
-    case CURLINFO_TEXT: mark = "* "; break;
-    case CURLINFO_HEADER_IN: mark = "< "; break;
-    case CURLINFO_HEADER_OUT: mark = "> "; break;
-    default: return 0;  // bodies are not traced
-  }
-  std::string_view text(data, size);
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string line(text.substr(0, nl));
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::string lower = line;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower.rfind("authorization:", 0) == 0) {
-      line = "Authorization: AWS4-HMAC-SHA256 ***";
-    } else if (lower.rfind("x-amz-security-token:", 0) == 0) {
-      line = "x-amz-security-token: ***";
-    }
-    log::debug(std::string("curl ") + mark + line);
-  }
-  return 0;
-}
-
 std::string between(const std::string& text, const std::string& open, const std::string& close, size_t from = 0,
                     size_t* end_pos = nullptr) {
   size_t b = text.find(open, from);
@@ -59,16 +29,6 @@ std::string between(const std::string& text, const std::string& open, const std:
   if (e == std::string::npos) return {};
   if (end_pos) *end_pos = e + close.size();
   return text.substr(b, e - b);
-}
-
-std::string xml_unescape(std::string s) {
-  static const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#13;", "\r"}, {"&#10;", "\n"}, {"&amp;", "&"}};
-  for (const auto& [from, to] : entities) {
-    std::string f = from;
-    for (size_t p = s.find(f); p != std::string::npos; p = s.find(f, p + 1)) s.replace(p, f.size(), to);
-  }
-  return s;
 }
 
 }  // namespace
@@ -90,6 +50,16 @@ std::string md5_base64(std::string_view data) {
                           reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
   out.resize(static_cast<size_t>(n));
   return out;
+}
+
+std::string xml_unescape(std::string s) {
+  static const std::pair<const char*, const char*> entities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#13;", "\r"}, {"&#10;", "\n"}, {"&amp;", "&"}};
+  for (const auto& [from, to] : entities) {
+    std::string f = from;
+    for (size_t p = s.find(f); p != std::string::npos; p = s.find(f, p + 1)) s.replace(p, f.size(), to);
+  }
+  return s;
 }
 
 std::string xml_escape(std::string_view text) {
@@ -217,15 +187,13 @@ http::Request S3Api::get_bucket_cors() const {
   return signed_request("GET", bucket_url(canonical_query({{"cors", ""}})));
 }
 
-http::Request S3Api::put_bucket_lifecycle(int expire_days, const std::string& prefix) const {
-  std::string xml = "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>";
-  xml += "<ID>r2push-expire-" + std::to_string(expire_days) + "d</ID>";
-  xml += "<Filter><Prefix>" + xml_escape(prefix) + "</Prefix></Filter>";
-  xml += "<Status>Enabled</Status>";
-  xml += "<Expiration><Days>" + std::to_string(expire_days) + "</Days></Expiration>";
-  xml += "</Rule></LifecycleConfiguration>";
-  std::string md5 = md5_base64(xml);
-  return signed_request("PUT", bucket_url(canonical_query({{"lifecycle", ""}})), std::move(xml),
+http::Request S3Api::get_bucket_lifecycle() const {
+  return signed_request("GET", bucket_url(canonical_query({{"lifecycle", ""}})));
+}
+
+http::Request S3Api::put_bucket_lifecycle(std::string configuration_xml) const {
+  std::string md5 = md5_base64(configuration_xml);  // AWS requires Content-MD5 here
+  return signed_request("PUT", bucket_url(canonical_query({{"lifecycle", ""}})), std::move(configuration_xml),
                         {"Content-Type: application/xml", "Content-MD5: " + md5});
 }
 

@@ -31,6 +31,7 @@ std::string canonical_query(std::vector<std::pair<std::string, std::string>> par
 std::string sha256_hex(std::string_view data);
 std::string md5_base64(std::string_view data);
 std::string xml_escape(std::string_view text);
+std::string xml_unescape(std::string text);
 
 class S3Api {
  public:
@@ -50,7 +51,9 @@ class S3Api {
   http::Request delete_objects(const std::vector<std::string>& keys) const;
   http::Request put_bucket_cors(const std::vector<std::string>& origins, int max_age_s) const;
   http::Request get_bucket_cors() const;
-  http::Request put_bucket_lifecycle(int expire_days, const std::string& prefix) const;
+  http::Request get_bucket_lifecycle() const;
+  // The whole configuration (lifecycle.hpp builds it): PUT replaces every rule.
+  http::Request put_bucket_lifecycle(std::string configuration_xml) const;
   http::Request list_objects_v2(const std::string& prefix, int max_keys, const std::string& continuation = {}) const;
 
   // Any signed request (used by the ones above, and by tests).

@@ -54,17 +54,11 @@ void Scheduler::add(Json event) {
 
   if (type == "playlist") expirer_.on_playlist(ev);
   if (type == "expire" && settings_.delete_expired) {
-    std::string key;
-    if (auto k = ev.find("key"); k != ev.end() && k->is_string()) {
-      key = k->get<std::string>();  // as the uploading r2push named it
-    } else if (ev.contains("path") && ev["path"].is_string()) {
-      key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
-    }
-    if (key.empty()) {
-      log::warning("expire event without key or path: nothing to delete", {{"event_index", seq}});
-    } else {
-      expirer_.on_expire(ev, key, monotonic_ms());
-    }
+    schedule_delete(ev, seq);
+  } else if (auto k = ev.find("key"); type != "expire" && k != ev.end() && k->is_string() && ev.contains("url")) {
+    // An earlier r2push wrote this key before the event got here: a delete
+    // that an earlier expire event asked for would remove the new object.
+    expirer_.cancel(k->get<std::string>());
   }
   if (!wants_upload(ev)) {
     entries_.back().done = true;
@@ -79,15 +73,17 @@ void Scheduler::add(Json event) {
   std::string name = std::filesystem::path(job.path).filename().string();
   job.content_type = content_type_for(name);
   job.cache_control = is_playlist(name) ? settings_.playlist_cache_control : settings_.segment_cache_control;
-  if (job.key.empty()) {
-    ev["error"] = {{"tool", "r2push"},
-                   {"message", "the key template " + settings_.key_template + " gives an empty key for " + job.path},
-                   {"status", 0}};
-    entries_.back().done = true;
-    ++stats_.failed;
+  if (std::string problem = key_problem(job.key); !problem.empty()) {
+    std::string message = "not uploading " + job.path + ": its key '" + job.key + "' (from --key " +
+                          settings_.key_template + "): " + problem + "; " + key_fix(job.key);
+    log::error(message);
+    fail(job, message, 0);
     flush();
     return;
   }
+  // Pending deletes of this key were asked for by expire events read before
+  // this one: they meant the old object, not the one this upload writes.
+  expirer_.cancel(job.key);
   // A newer version of a key whose upload has not started replaces it: the
   // object will hold the newer file anyway, and R2 allows one write per second
   // per key. The older event waits for the newer upload and gets its result.
@@ -105,6 +101,36 @@ void Scheduler::add(Json event) {
   jobs_.emplace(seq, std::move(job));
 }
 
+void Scheduler::schedule_delete(Json& ev, uint64_t seq) {
+  std::string key;
+  if (auto k = ev.find("key"); k != ev.end() && k->is_string()) {
+    key = k->get<std::string>();  // as the uploading r2push named it
+  } else if (ev.contains("path") && ev["path"].is_string()) {
+    key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
+  }
+  if (key.empty()) {
+    log::warning("expire event without key or path: nothing to delete", {{"event_index", seq}});
+    return;
+  }
+  if (std::string problem = key_problem(key); !problem.empty()) {
+    std::string message = "not deleting expired '" + key + "': " + problem + "; " + key_fix(key);
+    log::error(message, {{"event_index", seq}});
+    ev["error"] = {{"tool", "r2push"}, {"message", log::redact(message)}, {"status", 0}};
+    ++stats_.failed;
+    return;
+  }
+  expirer_.on_expire(ev, key, monotonic_ms());
+}
+
+std::string Scheduler::key_fix(const std::string& key) const {
+  std::string where = settings_.destination.is_s3() ? "another key of bucket " + settings_.destination.bucket
+                                                    : "a file outside " + settings_.destination.dir.string();
+  if (key.empty()) return "put {name} in --key, and give the event a path that ends in a file name";
+  return "it could reach " + where +
+         ". The event's rendition, stream, path or key must not hold '..', '.' or empty parts or start with '/': "
+         "fix what produces the events, or leave that placeholder out of --key";
+}
+
 long Scheduler::pump() {
   int64_t now = monotonic_ms();
   long next_due = -1;
@@ -114,7 +140,9 @@ long Scheduler::pump() {
   for (auto it = jobs_.begin(); it != jobs_.end() && in_flight_ < static_cast<size_t>(settings_.jobs);) {
     Job& job = it->second;
     ++it;  // start() may finish (and erase) the job at once in file:// mode
-    if (job.in_flight || busy_keys_.count(job.key)) continue;
+    // A delete of the key under way must land before the new write does
+    // (its answer wakes the poll, so no timer is needed).
+    if (job.in_flight || busy_keys_.count(job.key) || expirer_.deleting(job.key)) continue;
     if (job.not_before_ms > now) {
       consider(static_cast<long>(job.not_before_ms - now));
       continue;
@@ -154,10 +182,14 @@ void Scheduler::start(Job& job, int64_t now) {
     body = read_file(job.path);
   } catch (const Error& e) {
     uint64_t id = job.seq;
-    fail(job, std::string(e.what()), 0);
+    std::string message = "upload of " + job.path + " to s3://" + api_->config().bucket + "/" + job.key +
+                          " failed: " + e.what() + "; the event goes on with an error and no url";
+    log::error(message);
+    fail(job, message, 0);
     finish_job(id);
     return;
   }
+  job.bytes = body.size();
   S3Config config = api_->config();
   long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
   http::Request request = api_->put_object(job.key, std::move(body), job.content_type, job.cache_control);
@@ -182,10 +214,16 @@ void Scheduler::start_file(Job& job, int64_t now) {
       ++stats_.linked;
     }
   } catch (const Error& e) {
-    fail(job, e.what(), 0);
+    std::string message = "publishing " + job.path + " as " + target.string() + " failed: " + e.what() +
+                          "; the event goes on with an error and no url";
+    log::error(message);
+    fail(job, message, 0);
     finish_job(id);
     return;
   }
+  std::error_code size_error;
+  job.bytes = std::filesystem::file_size(target, size_error);
+  if (size_error) job.bytes = 0;
   succeed(job, url_for(job.key), file_etag(target), now);
   finish_job(id);
 }
@@ -255,6 +293,10 @@ long Scheduler::backoff_ms(int attempts) {
 
 void Scheduler::succeed(Job& job, const std::string& url, const std::string& etag, int64_t now) {
   ++stats_.uploaded;
+  // Playlists are rewritten in place by design; segments are meant to be written once.
+  if (!is_playlist(job.path)) {
+    if (auto warning = reuse_.on_upload(job.key, job.bytes, etag)) log::warning(*warning, {{"key", job.key}});
+  }
   long upload_ms = static_cast<long>(now - job.first_start_ms);
   auto complete = [&](uint64_t seq) {
     Json& ev = entry(seq).event;

@@ -18,6 +18,7 @@
 #include "common/event_io.hpp"
 #include "common/http_client.hpp"
 #include "tools/r2push/expirer.hpp"
+#include "tools/r2push/key_reuse.hpp"
 #include "tools/r2push/options.hpp"
 #include "tools/r2push/s3_api.hpp"
 
@@ -59,6 +60,7 @@ class Scheduler {
     uint64_t seq = 0;                 // the entry it completes
     std::vector<uint64_t> coalesced;  // older entries of the same key it completes too
     std::string key, path, content_type, cache_control;
+    uint64_t bytes = 0;  // of the last try, for the reuse warning
     int attempts = 0;
     int64_t first_start_ms = -1;
     int64_t not_before_ms = 0;
@@ -66,6 +68,8 @@ class Scheduler {
   };
 
   Entry& entry(uint64_t seq) { return entries_[seq - first_seq_]; }
+  void schedule_delete(Json& event, uint64_t seq);
+  std::string key_fix(const std::string& key) const;  // what to do about a refused key
   void start(Job& job, int64_t now);
   void start_file(Job& job, int64_t now);
   void on_response(uint64_t job_id, http::Response&& response);
@@ -81,6 +85,7 @@ class Scheduler {
   const S3Api* api_;
   EventWriter& writer_;
   Expirer expirer_;
+  KeyReuseWatch reuse_;
 
   std::deque<Entry> entries_;
   uint64_t first_seq_ = 0;  // seq of entries_.front()

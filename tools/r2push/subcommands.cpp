@@ -13,6 +13,7 @@
 #include "common/time_util.hpp"
 #include "tools/r2push/commands.hpp"
 #include "tools/r2push/keys.hpp"
+#include "tools/r2push/lifecycle.hpp"
 #include "tools/r2push/s3_api.hpp"
 
 namespace hlsmesh::r2push {
@@ -248,13 +249,40 @@ int run_lifecycle(const Options& options) {
                                                       : (s.destination.prefix.empty() ? "" : s.destination.prefix + "/");
   S3Api api(s3_config(s));
   http::Client client(2);
-  http::Response r = client.perform(api.put_bucket_lifecycle(options.expire_days, prefix));
+  const std::string rule = expire_rule(options.expire_days, prefix);
+  // PutBucketLifecycleConfiguration replaces every rule of the bucket: read
+  // them first and put them back, unless the user asked to replace them all.
+  std::vector<std::string> existing;
+  if (!options.lifecycle_replace) {
+    http::Response got = client.perform(api.get_bucket_lifecycle());
+    const std::string what = "GetBucketLifecycleConfiguration on " + s.destination.bucket;
+    const std::string why = "r2push lifecycle reads the bucket's rules first because PutBucketLifecycleConfiguration "
+                            "replaces all of them, and it keeps the others; fix that, or pass --replace to overwrite "
+                            "every lifecycle rule of the bucket with this one";
+    if (got.ok()) {
+      if (got.body.find("LifecycleConfiguration") == std::string::npos) {
+        throw Error(Exit::unavailable, what + ": the answer is not a LifecycleConfiguration document; " + why);
+      }
+      existing = lifecycle_rules(got.body);
+    } else if (parse_error(got).code != "NoSuchLifecycleConfiguration") {  // that one: no rules yet
+      throw Error(Exit::unavailable, what + ": " + failure_text(got, api.config()) + ". " + why);
+    }
+  }
+  const size_t before = existing.size();
+  std::vector<std::string> rules = merge_lifecycle_rule(std::move(existing), rule);
+  const bool replaced_ours = rules.size() == before && before > 0;
+  http::Response r = client.perform(api.put_bucket_lifecycle(lifecycle_configuration(rules)));
   if (!r.ok()) {
     throw Error(Exit::unavailable,
                 "PutBucketLifecycleConfiguration on " + s.destination.bucket + ": " + failure_text(r, api.config()));
   }
+  const size_t others = rules.size() - 1;
   std::cout << "OK    lifecycle on " << s.destination.bucket << ": objects under '" << prefix << "' expire after "
-            << options.expire_days << " day(s)\n";
+            << options.expire_days << " day(s) (rule " << expire_rule_id(prefix) << "); "
+            << (options.lifecycle_replace ? "every other rule removed (--replace)"
+                                          : std::to_string(others) + " other rule(s) kept" +
+                                                (replaced_ours ? ", the earlier rule of that ID replaced" : ""))
+            << "\n";
   return 0;
 }
 
