@@ -42,7 +42,12 @@ void install() {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: blocking reads must see EINTR
-  sigaction(SIGINT, &sa, nullptr);
+  // SIGINT already ignored means a shell started us in the background without
+  // job control (`prog &` in a script, as hlsmesh-origin starts its stages):
+  // Ctrl-C is meant for the script, which stops its stages in order itself.
+  struct sigaction inherited {};
+  sigaction(SIGINT, nullptr, &inherited);
+  if (inherited.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
   struct sigaction ign {};

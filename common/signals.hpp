@@ -1,5 +1,6 @@
 #pragma once
-// SIGINT/SIGTERM request a clean stop; SIGHUP requests a reload; SIGPIPE is
+// SIGINT/SIGTERM request a clean stop (SIGINT stays ignored if it was on
+// entry: a script's background stage); SIGHUP requests a reload; SIGPIPE is
 // ignored so a closed downstream shows up as EPIPE (EventWriter::PipeClosed).
 // Handlers are installed without SA_RESTART, so blocking reads return EINTR;
 // poll loops also watch wake_fd(), which becomes readable on every signal.

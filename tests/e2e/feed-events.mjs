@@ -1,12 +1,13 @@
 // Subscribes to sigd's live event feed (/events) and writes every event it
-// gets, one JSON object per line, to stdout until it has seen COUNT `segment`
-// events that arrived live (after the backlog) or SECONDS passed.
+// gets, one JSON object per line, to stdout until it has seen COUNT events of
+// kind EVENT (default `segment`) that arrived live (after the backlog), or
+// fails after SECONDS.
 //
-//   node feed-events.mjs ws://127.0.0.1:PORT/events COUNT SECONDS > events.jsonl
+//   node feed-events.mjs ws://127.0.0.1:PORT/events COUNT SECONDS [EVENT] > events.jsonl
 import WebSocket from 'ws';
 
-const [url, countArg, secondsArg] = process.argv.slice(2);
-if (!url) { console.error('usage: feed-events.mjs URL COUNT SECONDS'); process.exit(64); }
+const [url, countArg, secondsArg, kind = 'segment'] = process.argv.slice(2);
+if (!url) { console.error('usage: feed-events.mjs URL COUNT SECONDS [EVENT]'); process.exit(64); }
 const wantLive = Number(countArg ?? 3);
 const seconds = Number(secondsArg ?? 60);
 
@@ -17,7 +18,7 @@ let backlogDone = false;
 // half second is live.
 let quiet = setTimeout(() => { backlogDone = true; }, 500);
 const timer = setTimeout(() => {
-  console.error(`feed-events: only ${live} of ${wantLive} live segment events in ${seconds} s`);
+  console.error(`feed-events: only ${live} of ${wantLive} live ${kind} events in ${seconds} s`);
   process.exit(1);
 }, seconds * 1000);
 
@@ -26,11 +27,11 @@ ws.on('message', (data) => {
     if (!line.trim()) continue;
     process.stdout.write(line + '\n');
     const event = JSON.parse(line);
-    if (event.event !== 'segment') continue;
-    if (!backlogDone) {
+    // The backlog is segment events only; it is over after a quiet half second.
+    if (!backlogDone && event.event === 'segment') {
       clearTimeout(quiet);
       quiet = setTimeout(() => { backlogDone = true; }, 500);
-    } else if (++live >= wantLive) {
+    } else if (backlogDone && event.event === kind && ++live >= wantLive) {
       clearTimeout(timer);
       ws.close();
     }
