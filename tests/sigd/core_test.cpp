@@ -16,6 +16,7 @@ using namespace std::string_literals;
 #include "tools/sigd/core/ids.hpp"
 #include "tools/sigd/core/json_view.hpp"
 #include "tools/sigd/core/registry.hpp"
+#include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/core/static_files.hpp"
 #include "tools/sigd/core/stats.hpp"
 #include "tools/sigd/core/ws_protocol.hpp"
@@ -139,36 +140,138 @@ TEST(sigdWsProtocol, WritesBittorrentTrackerKeyOrder) {
             R"({"action":"announce","offer":{"type":"offer","sdp":"v=0\r\n"},"offer_id":"oooooooooooooooooooo","peer_id":"pppppppppppppppppppp","info_hash":"iiiiiiiiiiiiiiiiiiii"})");
   EXPECT_EQ(failure_message({"invalid event", "event", "announce", ih}),
             R"({"action":"announce","failure reason":"invalid event","info_hash":"iiiiiiiiiiiiiiiiiiii"})");
-  EXPECT_EQ(scrape_reply({{ih, 1, 2, 3}}),
+  EXPECT_EQ(scrape_reply({{ih, 1, 2, 3}}, 600),
             R"({"action":"scrape","files":{"iiiiiiiiiiiiiiiiiiii":{"complete":1,"incomplete":2,"downloaded":3}},"flags":{"min_request_interval":600}})");
+  EXPECT_NE(scrape_reply({}, 10).find(R"("min_request_interval":10})"), std::string::npos);
 }
 
-TEST(sigdRegistry, CountsMovesAndDeletesEmptySwarms) {
+// bittorrent-tracker's client drops its shared socket on any message whose
+// action is neither announce nor scrape, and throws on an announce message
+// without a string info_hash: every failure names an action, every announce
+// failure an info_hash ("" when it could not be read).
+TEST(sigdWsProtocol, EveryFailureCarriesAnActionAndAnInfoHash) {
+  auto failure = [](std::string_view m) {
+    auto r = parse_ws_message(m, 10, 10);
+    auto* e = std::get_if<ParseError>(&r);
+    return e ? failure_message(*e) : std::string("accepted");
+  };
+  EXPECT_EQ(failure("nope"), R"({"action":"announce","failure reason":"invalid request: not JSON","info_hash":""})");
+  EXPECT_EQ(failure("[1]"), R"({"action":"announce","failure reason":"invalid request: not an object","info_hash":""})");
+  EXPECT_EQ(failure(R"({"action":"dance"})"), R"({"action":"announce","failure reason":"invalid action","info_hash":""})");
+  EXPECT_EQ(failure(std::string(100, '[') + std::string(100, ']')),
+            R"({"action":"announce","failure reason":"invalid request: nested too deeply","info_hash":""})");
+  EXPECT_EQ(failure(R"({"action":"announce","info_hash":"a"})"),
+            R"({"action":"announce","failure reason":"invalid info_hash","info_hash":""})");
+  EXPECT_EQ(failure(R"({"action":"announce","info_hash":"aaaaaaaaaaaaaaaaaaaa","peer_id":1})"),
+            R"({"action":"announce","failure reason":"invalid peer_id","info_hash":"aaaaaaaaaaaaaaaaaaaa"})");
+  EXPECT_EQ(failure(R"({"action":"scrape","info_hash":[1]})"), R"({"action":"scrape","failure reason":"invalid info_hash"})");
+  EXPECT_EQ(failure_message({"x", "binary", "", std::nullopt}), R"({"action":"announce","failure reason":"x","info_hash":""})");
+}
+
+TEST(sigdRegistry, CountsRefusesOtherOwnersAndDeletesEmptySwarms) {
   Registry r;
   auto* c1 = reinterpret_cast<Conn*>(0x10);
   auto* c2 = reinterpret_cast<Conn*>(0x20);
   Id20 ih = id_of('h');
-  r.upsert(ih, id_of('1'), c1, {}, 0, false, 1000);
+  EXPECT_EQ(r.upsert(ih, id_of('1'), c1, {}, 0, false, 1000).result, Registry::UpsertResult::created);
   r.upsert(ih, id_of('2'), c1, {}, 1, false, 1000);
   r.upsert(ih, id_of('3'), nullptr, {}, -1, false, 1000);
   EXPECT_EQ(r.peer_count(), 3u);
   EXPECT_EQ(r.seeder_count(), 1u);
   EXPECT_EQ(r.ws_peer_count(), 2u);
-  auto up = r.upsert(ih, id_of('1'), c2, {}, -1, false, 2000);
-  EXPECT_EQ(up.previous_conn, c1);
-  EXPECT_FALSE(r.remove(ih, id_of('1'), c1));  // now owned by c2
+  // Another connection, or HTTP, announcing c1's peer_id: refused, nothing changes.
+  auto hijack = r.upsert(ih, id_of('1'), c2, {}, 1, true, 2000);
+  EXPECT_TRUE(hijack.refused());
+  EXPECT_EQ(hijack.result, Registry::UpsertResult::peer_id_taken);
+  EXPECT_TRUE(r.upsert(ih, id_of('1'), nullptr, {}, 1, true, 2000).refused());
+  EXPECT_TRUE(r.upsert(ih, id_of('3'), c2, {}, 1, true, 2000).refused());  // an HTTP peer's id over WebSocket
+  EXPECT_EQ(r.find(ih)->downloaded, 0u);
+  EXPECT_EQ(r.seeder_count(), 1u);
+  EXPECT_EQ(r.find(ih)->peers[r.find(ih)->index.at(id_of('1'))].conn, c1);
+  EXPECT_FALSE(r.remove(ih, id_of('1'), c2));
+  EXPECT_FALSE(r.remove(ih, id_of('1'), nullptr));  // HTTP stopped never removes a WebSocket peer
+  EXPECT_FALSE(r.remove(ih, id_of('3'), c1));       // nor WebSocket stopped an HTTP one
+  EXPECT_EQ(r.upsert(ih, id_of('1'), c1, {}, -1, false, 2000).result, Registry::UpsertResult::refreshed);
   int picked = 0;
   r.pick_ws_peers(*r.find(ih), id_of('2'), 10, [&](Peer& p) {
     EXPECT_TRUE(p.conn);
     ++picked;
   });
   EXPECT_EQ(picked, 1);
-  EXPECT_EQ(r.expire(1500, [](const Id20&, const Peer&) {}), 2u);  // peers 2 and 3 were last seen at 1000
+  EXPECT_EQ(r.expire(1500, 1500, [](const Id20&, const Peer&) {}), 2u);  // peers 2 and 3 were last seen at 1000
   EXPECT_EQ(r.peer_count(), 1u);
-  EXPECT_TRUE(r.remove(ih, id_of('1')));
+  EXPECT_TRUE(r.remove(ih, id_of('1'), c1));
   EXPECT_EQ(r.swarm_count(), 0u);
   EXPECT_EQ(r.peer_count(), 0u);
   EXPECT_EQ(r.ws_peer_count(), 0u);
+}
+
+TEST(sigdRegistry, HttpPeersExpireOnTheirOwnInterval) {
+  Registry r;
+  Id20 ih = id_of('h');
+  r.upsert(ih, id_of('w'), reinterpret_cast<Conn*>(0x10), {}, 0, false, 1000);
+  r.upsert(ih, id_of('t'), nullptr, {}, 0, false, 1000);
+  std::vector<bool> expired_http;
+  auto note = [&](const Id20&, const Peer& p) { expired_http.push_back(p.is_http()); };
+  EXPECT_EQ(r.expire(/*ws*/ 2000, /*http*/ 500, note), 1u);  // the WebSocket peer missed two of its intervals
+  EXPECT_EQ(expired_http, std::vector<bool>{false});
+  EXPECT_EQ(r.peer_count(), 1u);
+  EXPECT_EQ(r.expire(2000, 2000, note), 1u);
+  EXPECT_EQ(expired_http, (std::vector<bool>{false, true}));
+  EXPECT_EQ(r.swarm_count(), 0u);
+}
+
+TEST(sigdRegistry, CapsSwarmsAndPeersButRefreshesExistingOnes) {
+  Registry r(RegistryLimits{2, 3});
+  auto* c = reinterpret_cast<Conn*>(0x10);
+  EXPECT_FALSE(r.upsert(id_of('a'), id_of('1'), c, {}, 0, false, 1).refused());
+  EXPECT_FALSE(r.upsert(id_of('b'), id_of('1'), nullptr, {}, 0, false, 1).refused());
+  EXPECT_EQ(r.upsert(id_of('c'), id_of('1'), c, {}, 0, false, 1).result, Registry::UpsertResult::swarm_limit);
+  EXPECT_EQ(r.swarm_count(), 2u);
+  EXPECT_FALSE(r.upsert(id_of('a'), id_of('2'), c, {}, 0, false, 1).refused());
+  EXPECT_EQ(r.upsert(id_of('a'), id_of('3'), c, {}, 0, false, 1).result, Registry::UpsertResult::peer_limit);
+  EXPECT_EQ(r.upsert(id_of('a'), id_of('2'), c, {}, 1, true, 2).result, Registry::UpsertResult::refreshed);
+  EXPECT_EQ(r.peer_count(), 3u);
+  EXPECT_EQ(r.seeder_count(), 1u);
+  EXPECT_NE(refusal_reason(Registry::UpsertResult::peer_limit).find("--max-peers"), std::string_view::npos);
+}
+
+TEST(sigdScrape, FullScrapeStopsAtTheLimit) {
+  Registry r;
+  for (int i = 0; i < 100; ++i) {
+    Id20 ih = id_of('h');
+    ih.bytes[0] = static_cast<uint8_t>(i);
+    r.upsert(ih, id_of('p'), nullptr, {}, 0, false, 1);
+  }
+  AllowList allow;
+  ScrapeRequest full;
+  full.full = true;
+  auto sel = select_scrape(full, r, allow, 5);
+  EXPECT_EQ(sel.files.size(), 5u);
+  EXPECT_EQ(sel.swarms_visited, 5u);  // not all 100
+  EXPECT_EQ(select_scrape(full, r, allow, 1000).swarms_visited, 100u);
+  size_t visited = 0;
+  r.for_each_swarm([&](const Id20&, const Swarm&) { return ++visited < 3; });
+  EXPECT_EQ(visited, 3u);
+}
+
+TEST(sigdScrape, RepeatedHashesAnsweredOnce) {
+  Registry r;
+  r.upsert(id_of('a'), id_of('p'), nullptr, {}, 1, false, 1);
+  AllowList allow;
+  ScrapeRequest req;
+  req.info_hashes = {id_of('a'), id_of('b'), id_of('a'), id_of('b'), id_of('c')};
+  auto sel = select_scrape(req, r, allow, 255);
+  ASSERT_EQ(sel.files.size(), 3u);
+  EXPECT_EQ(sel.files[0].complete, 1u);
+  std::string reply = scrape_reply(sel.files, 600);
+  EXPECT_EQ(nlohmann::json::parse(reply)["files"].size(), 3u);
+  size_t keys = 0;
+  for (size_t at = reply.find("\"aaaaaaaaaaaaaaaaaaaa\":"); at != std::string::npos;
+       at = reply.find("\"aaaaaaaaaaaaaaaaaaaa\":", at + 1))
+    ++keys;
+  EXPECT_EQ(keys, 1u);
+  EXPECT_EQ(select_scrape(req, r, allow, 2).files.size(), 2u);
 }
 
 TEST(sigdRegistry, FanOutPicksDistinctPeersExceptSelf) {
@@ -234,6 +337,52 @@ TEST(sigdHttpTracker, CompactPeersAndBencodedFailures) {
   EXPECT_EQ(http_announce("info_hash=abc", a, r, st, allow, cfg, 1), "d14:failure reason17:invalid info_hashe");
   std::string scrape = http_scrape("info_hash=%00%0D" + std::string(18, 'a'), r, st, allow, cfg);
   EXPECT_NE(scrape.find("8:completei1e10:downloadedi0e10:incompletei1e"), std::string::npos) << scrape;
+  EXPECT_NE(scrape.find("5:flagsd20:min_request_intervali600ee"), std::string::npos) << scrape;
+}
+
+// HTTP requests touch HTTP peers only: a WebSocket peer's id (every relayed
+// offer carries one) can neither stop it nor take it over.
+TEST(sigdHttpTracker, LeavesWebSocketPeersAlone) {
+  Registry r;
+  Stats st;
+  AllowList allow;
+  HttpTrackerConfig cfg;
+  PeerAddr a;
+  a.ip = {10, 0, 0, 9};
+  const Id20 ih = id_of('i'), browser = id_of('B');
+  auto* ws = reinterpret_cast<Conn*>(0x10);
+  r.upsert(ih, browser, ws, {}, 0, false, 1);
+  const std::string base = "info_hash=" + std::string(20, 'i') + "&peer_id=" + std::string(20, 'B') + "&port=6881";
+  EXPECT_EQ(http_announce(base + "&event=stopped", a, r, st, allow, cfg, 2).find("failure"), std::string::npos);
+  ASSERT_EQ(r.peer_count(), 1u);
+  EXPECT_EQ(http_announce(base + "&left=0", a, r, st, allow, cfg, 2),
+            bencoded_failure(refusal_reason(Registry::UpsertResult::peer_id_taken)));
+  const Peer& p = r.find(ih)->peers[0];
+  EXPECT_EQ(p.conn, ws);
+  EXPECT_FALSE(p.seeder);
+  EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::peer_id_taken)], 1u);
+}
+
+TEST(sigdHttpTracker, CapsAnsweredWithFailureReasons) {
+  Registry r(RegistryLimits{1, 2});
+  Stats st;
+  AllowList allow;
+  HttpTrackerConfig cfg;
+  PeerAddr a;
+  a.ip = {127, 0, 0, 1};
+  auto q = [](char ih, char pid) {
+    return "info_hash=" + std::string(20, ih) + "&peer_id=" + std::string(20, pid) + "&port=6881&left=1";
+  };
+  EXPECT_EQ(http_announce(q('a', '1'), a, r, st, allow, cfg, 1).find("failure"), std::string::npos);
+  EXPECT_EQ(http_announce(q('b', '1'), a, r, st, allow, cfg, 1),
+            bencoded_failure(refusal_reason(Registry::UpsertResult::swarm_limit)));
+  EXPECT_EQ(http_announce(q('a', '2'), a, r, st, allow, cfg, 1).find("failure"), std::string::npos);
+  EXPECT_EQ(http_announce(q('a', '3'), a, r, st, allow, cfg, 1),
+            bencoded_failure(refusal_reason(Registry::UpsertResult::peer_limit)));
+  EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::swarm_limit)], 1u);
+  EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::peer_limit)], 1u);
+  EXPECT_EQ(r.swarm_count(), 1u);
+  EXPECT_EQ(r.peer_count(), 2u);
 }
 
 TEST(sigdAccess, TokensOriginsBuckets) {

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (auto* s = std::get_if<sigd::ScrapeRequest>(&req)) {
     std::vector<sigd::ScrapeFile> files;
     for (const auto& ih : s->info_hashes) files.push_back({ih, 0, 0, 0});
-    (void)sigd::scrape_reply(files);
+    (void)sigd::scrape_reply(files, 600);
   } else {
     (void)sigd::failure_message(std::get<sigd::ParseError>(req));
   }

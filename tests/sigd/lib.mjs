@@ -1,10 +1,13 @@
 // Shared helpers for sigd's node tests: start sigd on a free port, wait for
-// conditions, open scripted WebSocket clients, make 20-byte binary ids.
+// conditions, open scripted WebSocket clients, make 20-byte binary ids, talk
+// to the HTTP tracker.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import bencode from 'bencode'
 import WebSocket from 'ws'
 
 export const bin = process.env.HLSMESH_BIN ? path.join(process.env.HLSMESH_BIN, 'sigd') : 'sigd'
@@ -18,7 +21,7 @@ export function tmpdir () {
 export async function startSigd (args = [], opts = {}) {
   const dir = tmpdir()
   const ready = path.join(dir, 'ready')
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--ready-file', ready, ...args], {
+  const proc = spawn(bin, ['--listen', opts.listen || '127.0.0.1:0', '--ready-file', ready, ...args], {
     stdio: [opts.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'], env: { ...process.env, ...(opts.env || {}) }
   })
   let stderr = ''
@@ -65,6 +68,56 @@ export async function until (what, fn, ms = 10000) {
 export async function stats (s) {
   const r = await fetch(s.url('/stats.json'))
   return r.json()
+}
+
+// GET on a connection of its own, closed after the reply (fetch keeps
+// connections alive, which counts in /stats.json's `connections`).
+export function getOnce (s, p) {
+  return new Promise((resolve, reject) => {
+    http.get(s.url(p), { agent: false }, res => {
+      const chunks = []
+      res.on('data', c => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }))
+    }).on('error', reject)
+  })
+}
+
+export async function statsOnce (s) {
+  return JSON.parse((await getOnce(s, '/stats.json')).body.toString())
+}
+
+// %-escapes every byte of a latin1 "binary string" (or a number) that is not unreserved.
+export function percentEncode (v) {
+  let out = ''
+  for (const b of Buffer.from(String(v), 'latin1')) {
+    const c = String.fromCharCode(b)
+    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : '%' + b.toString(16).toUpperCase().padStart(2, '0')
+  }
+  return out
+}
+
+// An HTTP tracker request (/announce or /scrape); ids are latin1 binary
+// strings. Returns the bencoded reply decoded (byte strings as Buffers).
+export async function httpTracker (s, p, params) {
+  const query = Object.entries(params).map(([k, v]) => `${k}=${percentEncode(v)}`).join('&')
+  const r = await getOnce(s, `${p}?${query}`)
+  if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status}`)
+  const dict = bencode.decode(r.body)
+  const buf = x => (x instanceof Uint8Array ? Buffer.from(x) : x)
+  for (const k of Object.keys(dict)) dict[k] = buf(dict[k])
+  return dict
+}
+
+// Compact peers (BEP 23 / BEP 7) as "ip:port" strings.
+export function compactPeers (bytes, v6 = false) {
+  const size = v6 ? 18 : 6
+  const out = []
+  for (let i = 0; bytes && i + size <= bytes.length; i += size) {
+    const ip = bytes.subarray(i, i + size - 2)
+    const port = bytes.readUInt16BE(i + size - 2)
+    out.push(v6 ? `[${Array.from({ length: 8 }, (_, j) => ip.readUInt16BE(2 * j).toString(16)).join(':')}]:${port}` : `${Array.from(ip).join('.')}:${port}`)
+  }
+  return out
 }
 
 // 20 random bytes as a latin1 "binary string", as bittorrent-tracker sends them.

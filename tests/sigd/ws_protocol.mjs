@@ -1,7 +1,9 @@
 // Scripted WebSocket clients against sigd: the wire format byte for byte,
-// offer fan-out bounds, answers only inside the swarm, many peer_ids on one
-// connection, cleanup on close, scrape forms, failure reasons, expiry, pings,
-// abuse closes, Origin and info-hash allow-lists (with SIGHUP reload).
+// offer fan-out bounds (numwant, --max-offers), answers only inside the swarm,
+// many peer_ids on one connection, cleanup on close, scrape forms, every
+// event answered, failure reasons (always with an action), expiry, pings,
+// abuse closes, Origin and info-hash allow-lists (with SIGHUP reload), rate
+// limit.
 import fs from 'node:fs'
 import path from 'node:path'
 import { startSigd, client, check, main, until, stats, sleep, binaryId } from './lib.mjs'
@@ -63,7 +65,13 @@ main(async () => {
   check(sc.files[ih] && sc.files[ih].incomplete === 8 && sc.files[ih].complete === 0, 'scrape by string counts 8 leechers')
   a.send({ action: 'scrape', info_hash: [ih, otherSwarm, binaryId()] })
   const arr = await a.next(m => m.action === 'scrape' && Object.keys(m.files).length === 3)
-  check(Object.keys(arr.files).length === 3 && arr.flags.min_request_interval === 600, 'scrape by array answers every hash')
+  check(Object.keys(arr.files).length === 3, 'scrape by array answers every hash')
+  check(arr.flags.min_request_interval === 10, 'min_request_interval is the HTTP interval (5 x --interval 2), as bittorrent-tracker derives it')
+  const rawBefore = a.raw.length
+  a.send({ action: 'scrape', info_hash: [ih, ih, otherSwarm, ih] })
+  await a.next(m => m.action === 'scrape' && Object.keys(m.files).length === 2)
+  const dupRaw = a.raw.slice(rawBefore).find(r => r.startsWith('{"action":"scrape"'))
+  check(dupRaw.split(JSON.stringify(ih) + ':').length - 1 === 1, 'a hash repeated in a scrape array is answered once (no duplicate JSON keys)')
   a.send({ action: 'scrape' })
   const full = await a.next(m => m.action === 'scrape' && Object.keys(m.files).length === 2)
   check(full.files[otherSwarm] && full.files[ih], 'full scrape lists the live swarms')
@@ -81,12 +89,15 @@ main(async () => {
   st = await stats(s)
   check(!swarms.some(() => false) && st.swarms === 2, 'closing it removed all 6 peers and deleted its 3 swarms')
 
-  // --- events: update, paused, completed, stopped; invalid event
-  a.send(announce(ih, pa, { event: 'paused' }))
-  a.send(announce(ih, pa, { event: 'update' }))
-  a.send(announce(ih, pa, { event: 'completed', left: 0 }))
+  // --- events: each of paused, update, absent, completed answered with an interval; invalid event refused
+  for (const [event, extra] of [['paused', {}], ['update', {}], [undefined, {}], ['completed', { left: 0 }]]) {
+    const from = a.messages.length
+    a.send(announce(ih, pa, { event, ...extra }))
+    const reply = await a.next(m => a.messages.indexOf(m) >= from && m.action === 'announce' && ('interval' in m || 'failure reason' in m))
+    check(reply.interval === 2 && !reply['failure reason'] && reply.info_hash === ih, `event ${event ?? '(absent)'}: a reply carrying interval 2`)
+  }
   await until('seeder', async () => (await stats(s)).seeders === 1)
-  check(true, 'paused and update accepted; completed makes a seeder')
+  check(true, 'completed makes a seeder')
   a.send(announce(ih, pa, { event: 'bogus' }))
   const failure = await until('failure', () => a.raw.find(r => r.includes('failure reason')))
   check(failure === JSON.stringify({ action: 'announce', 'failure reason': 'invalid event', info_hash: ih }),
@@ -99,10 +110,11 @@ main(async () => {
   f.send({ action: 'announce', info_hash: '\u0100'.repeat(20), peer_id: pa })
   f.send({ action: 'dance', info_hash: ih })
   await until('4 failures', () => f.messages.length === 4)
-  check(f.messages[0]['failure reason'] && !f.messages[0].info_hash, 'invalid JSON: failure reason')
-  check(f.messages[1]['failure reason'] === 'invalid info_hash', 'info_hash of 5 chars: invalid info_hash')
-  check(f.messages[2]['failure reason'] === 'invalid info_hash', 'info_hash with code points > U+00FF: invalid info_hash')
-  check(f.messages[3]['failure reason'] === 'invalid action', 'unknown action: invalid action')
+  check(f.raw[0] === '{"action":"announce","failure reason":"invalid request: not JSON","info_hash":""}',
+    'invalid JSON: failure reason with action "announce" and info_hash "" (bittorrent-tracker\'s client drops its socket without the one, throws without the other)')
+  check(f.messages[1]['failure reason'] === 'invalid info_hash' && f.messages[1].action === 'announce', 'info_hash of 5 chars: invalid info_hash')
+  check(f.messages[2]['failure reason'] === 'invalid info_hash' && f.messages[2].action === 'announce', 'info_hash with code points > U+00FF: invalid info_hash')
+  check(f.messages[3]['failure reason'] === 'invalid action' && f.messages[3].action === 'announce', 'unknown action: invalid action, with action "announce"')
   check(!f.closed(), 'the connection stays open after a few bad messages')
   f.send('x')
   f.send('y')
@@ -136,7 +148,7 @@ main(async () => {
   const bin = await client(s.ws('/announce'))
   bin.sock.send(Buffer.from([1, 2, 3]), { binary: true })
   const bf = await bin.next(x => x['failure reason'])
-  check(/binary/.test(bf['failure reason']), 'binary frame: failure reason')
+  check(/binary/.test(bf['failure reason']) && bf.action === 'announce', 'binary frame: failure reason with action "announce"')
   for (const c of [a, b, bin, idle, receiver, ...others.map(o => o.c)]) c.close()
   await until('all closed', async () => (await stats(s)).ws_connections === 0)
   st = await stats(s)
@@ -177,12 +189,35 @@ main(async () => {
   const again = await until('slot released', async () => { try { return await client(h.ws('/announce')) } catch { return false } })
   check(!again.closed(), 'closing one frees its slot for a new connection')
   for (let i = 0; i < 5; i++) again.send({ action: 'scrape', info_hash: ih })
-  await until('5 replies', () => again.messages.length === 5)
-  check(again.messages.filter(x => x.action === 'scrape').length === 3 && again.messages.filter(x => /rate limit/.test(x['failure reason'])).length === 2,
-    'beyond --msg-burst, messages get "rate limit exceeded"')
+  await until('3 replies', () => again.messages.length === 3)
+  await sleep(500)
+  check(again.messages.length === 3 && again.messages.every(x => x.action === 'scrape') && !again.closed(),
+    'beyond --msg-burst, messages are dropped unread and unanswered, and the socket stays')
   for (const c of [...three, again]) c.close()
   await sleep(300)
   const hs = await until('stats', async () => { try { return await stats(h) } catch { return false } })
   check(hs.errors.ip_limit >= 1 && hs.errors.rate === 2, 'ip_limit and rate errors counted')
   check((await h.stop()).code === 0, 'third sigd exits 0')
+
+  // --- --max-offers 2: an announce with 5 offers (numwant 5) reaches only 2 of 4 other peers
+  const o = await startSigd(['--max-offers', '2'])
+  const oh = binaryId()
+  const receivers = []
+  for (let i = 0; i < 4; i++) {
+    const c = await client(o.ws('/announce'))
+    c.send(announce(oh, binaryId('-PM0203-')))
+    await c.next(x => x.action === 'announce' && x.interval === 120)
+    receivers.push(c)
+  }
+  const sender = await client(o.ws('/announce'))
+  const five = Array.from({ length: 5 }, (_, i) => ({ offer: { type: 'offer', sdp: `v=0 max-offers ${i}` }, offer_id: binaryId() }))
+  sender.send(announce(oh, binaryId('-PM0203-'), { numwant: 5, offers: five }))
+  await sender.next(x => x.action === 'announce' && x.interval === 120)
+  await until('offers counted', async () => (await stats(o)).offers_relayed >= 2)
+  await sleep(300)
+  const relayed = receivers.flatMap(c => c.messages.filter(x => x.offer))
+  check(relayed.length === 2 && new Set(relayed.map(x => x.offer_id)).size === 2 && (await stats(o)).offers_relayed === 2,
+    `--max-offers 2 relays exactly 2 distinct offers of 5 (got ${relayed.length})`)
+  for (const c of [...receivers, sender]) c.close()
+  check((await o.stop()).code === 0, 'fourth sigd exits 0')
 })

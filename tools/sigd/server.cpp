@@ -60,6 +60,9 @@ PeerAddr peer_from_sockaddr(const sockaddr_storage& ss) {
   return a;
 }
 
+// Whole life of a sniffed HTTP tracker connection: request in, reply out.
+constexpr int kRawHttpTimeoutSecs = 10;
+
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
@@ -90,7 +93,9 @@ std::string read_whole_file(const std::string& path) {
 
 }  // namespace
 
-Server::Server(Options& options) : opt_(options) {
+Server::Server(Options& options)
+    : opt_(options),
+      registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}) {
   stats_.started_ms = hlsmesh::monotonic_ms();
   origins_.allow = opt_.allow_origins;
   origins_.deny = opt_.deny_origins;
@@ -382,6 +387,9 @@ void Server::hand_over(int fd, const PeerAddr& remote) {
     wsi = lws_adopt_descriptor_vhost(vhost_, static_cast<lws_adoption_type>(flags), u, nullptr, nullptr);
   }
   if (!wsi) return;  // lws closed the fd
+  // lws times out the HTTP connections it parses, not raw ones: without this
+  // a client that sends half a request line would hold its slot for good.
+  if (raw_tracker) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, kRawHttpTimeoutSecs);
   Session& s = sessions_[wsi];
   s.remote = remote;
   s.counted = true;
@@ -405,8 +413,10 @@ void Server::sweep_timer(lws_sorted_usec_list_t* sul) {
 
 void Server::sweep() {
   const int64_t now = hlsmesh::monotonic_ms();
-  const int64_t cutoff = now - 2LL * opt_.interval * 1000;
-  size_t removed = registry_.expire(cutoff, [this](const Id20& ih, const Peer& p) {
+  // Each kind of peer is told its own interval; it expires after missing two.
+  const int64_t ws_cutoff = now - 2LL * opt_.interval * 1000;
+  const int64_t http_cutoff = now - 2LL * opt_.http_interval * 1000;
+  size_t removed = registry_.expire(ws_cutoff, http_cutoff, [this](const Id20& ih, const Peer& p) {
     if (p.conn) {
       auto& m = p.conn->memberships;
       for (size_t i = 0; i < m.size(); ++i)

@@ -34,7 +34,7 @@ struct Conn {
   ConnKind kind = ConnKind::tracker;
   bool established = false;
   bool closing = false;
-  uint16_t bad_messages = 0;
+  uint32_t bad_messages = 0;  // up to --max-bad-messages (at most 1,000,000)
   TokenBucket bucket;
   std::string rx;                                   // message being reassembled
   std::vector<std::string> out;                     // queued frames, each with LWS_PRE headroom
@@ -145,8 +145,8 @@ class Server {
 
   std::unordered_map<lws*, Session> sessions_;
   std::unordered_map<std::string, uint32_t> per_ip_;
-  PeerAddr adopting_remote_;
-  std::exception_ptr pending_error_;  // thrown inside an lws callback; rethrown by run()  // remote of the socket being adopted (callbacks run inside adopt)
+  PeerAddr adopting_remote_;          // remote of the socket being adopted (callbacks run inside adopt)
+  std::exception_ptr pending_error_;  // thrown inside an lws callback; rethrown by run()
 
   std::unordered_set<Conn*> subscribers_;
   std::deque<std::string> backlog_;  // last --feed-backlog segment events, serialized

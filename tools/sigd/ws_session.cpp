@@ -5,6 +5,7 @@
 
 #include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/server.hpp"
 
 namespace sigd {
@@ -258,8 +259,8 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
     case ConnKind::tracker:
       if (binary) {
         stats_.error(ErrorKind::binary);
-        send_text(c, failure_message({"invalid request: binary frame", "binary", {}, std::nullopt}));
-        rc = ++c.bad_messages >= opt_.max_bad_messages ? 1 : 0;
+        send_text(c, failure_message({"invalid request: binary frame", "binary", "announce", std::nullopt}));
+        rc = ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
       } else {
         rc = handle_tracker_message(c, message);
       }
@@ -292,15 +293,16 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
 
 int Server::handle_tracker_message(Conn& c, std::string_view text) {
   if (!c.bucket.take(hlsmesh::monotonic_ms())) {
+    // Dropped unread and unanswered: a reply would cost what the limit saves,
+    // and could not name the info_hash the client listens for anyway.
     stats_.error(ErrorKind::rate);
-    send_text(c, failure_message({"rate limit exceeded; slow down", "rate", {}, std::nullopt}));
-    return ++c.bad_messages >= opt_.max_bad_messages ? 1 : 0;
+    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
   }
   WsRequest req = parse_ws_message(text, static_cast<size_t>(opt_.max_offers), static_cast<size_t>(opt_.max_scrape));
   if (auto* err = std::get_if<ParseError>(&req)) {
     stats_.error(error_kind_from(err->kind));
     send_text(c, failure_message(*err));
-    return ++c.bad_messages >= opt_.max_bad_messages ? 1 : 0;
+    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
   }
   if (auto* a = std::get_if<AnnounceRequest>(&req)) handle_announce(c, *a);
   else handle_scrape(c, std::get<ScrapeRequest>(req));
@@ -338,7 +340,16 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   const bool completed = a.event == AnnounceEvent::completed;
   const int seeder = a.seeder || completed ? 1 : (a.left_known ? 0 : -1);
   auto up = registry_.upsert(a.info_hash, a.peer_id, &c, PeerAddr{}, seeder, completed, hlsmesh::monotonic_ms());
-  if (up.previous_conn && up.previous_conn != &c) drop_membership(*up.previous_conn, a.info_hash, a.peer_id);
+  if (up.refused()) {
+    // Another live connection's (or an HTTP) peer_id: answers and offers for
+    // that peer keep going to its owner. A client that reconnected with its
+    // old peer_id gets in once its old connection is gone (--idle-timeout).
+    const ErrorKind kind = error_kind_of(up.result);
+    stats_.error(kind);
+    send_text(c, failure_message({std::string(refusal_reason(up.result)), std::string(error_kind_name(kind)), "announce",
+                                  a.info_hash}));
+    return;
+  }
   if (!member) c.memberships.emplace_back(a.info_hash, a.peer_id);
   Swarm& swarm = *up.swarm;
 
@@ -375,26 +386,8 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
 
 void Server::handle_scrape(Conn& c, const ScrapeRequest& req) {
   ++stats_.scrapes;
-  std::vector<ScrapeFile> files;
-  auto add = [&](const Id20& ih, const Swarm* s) {
-    ScrapeFile f;
-    f.info_hash = ih;
-    if (s) {
-      f.complete = s->complete;
-      f.incomplete = s->incomplete;
-      f.downloaded = s->downloaded;
-    }
-    files.push_back(f);
-  };
-  if (req.full) {
-    registry_.for_each_swarm([&](const Id20& ih, const Swarm& s) {
-      if (files.size() < static_cast<size_t>(opt_.max_scrape) && allow_.allows(ih)) add(ih, &s);
-    });
-  } else {
-    for (const auto& ih : req.info_hashes)
-      if (allow_.allows(ih)) add(ih, registry_.find(ih));
-  }
-  send(c, framed(scrape_reply(files)));
+  const ScrapeSelection selected = select_scrape(req, registry_, allow_, static_cast<size_t>(opt_.max_scrape));
+  send(c, framed(scrape_reply(selected.files, opt_.http_interval)));
 }
 
 void Server::feed_event(hlsmesh::Json&& event) {

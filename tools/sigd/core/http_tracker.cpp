@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/core/stats.hpp"
 
 namespace sigd {
@@ -143,11 +144,15 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   const bool stopped = event == "stopped";
   Swarm* swarm = nullptr;
   if (stopped) {
-    registry.remove(*info_hash, *peer_id);
+    registry.remove(*info_hash, *peer_id, nullptr);  // an HTTP peer only, never a WebSocket one
     swarm = registry.find(*info_hash);
   } else {
     auto up = registry.upsert(*info_hash, *peer_id, nullptr, addr,
                               left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms);
+    if (up.refused()) {
+      stats.error(error_kind_of(up.result));
+      return bencoded_failure(refusal_reason(up.result));
+    }
     swarm = up.swarm;
   }
 
@@ -189,37 +194,31 @@ std::string http_scrape(std::string_view query, const Registry& registry, Stats&
     stats.error(ErrorKind::http_tracker);
     return bencoded_failure("invalid query string");
   }
+  ScrapeRequest request;
+  for (const auto& [k, v] : *pairs) {
+    if (k != "info_hash") continue;
+    if (v.size() != 20) {
+      stats.error(ErrorKind::http_tracker);
+      return bencoded_failure("invalid info_hash");
+    }
+    if (request.info_hashes.size() < config.max_scrape) request.info_hashes.push_back(Id20::from_raw(v));
+  }
+  request.full = request.info_hashes.empty();  // no info_hash: a full scrape, bounded
   ++stats.scrapes;
   ++stats.http_scrapes;
   lt::entry e(lt::entry::dictionary_t);
   lt::entry& files = e["files"];
   files = lt::entry(lt::entry::dictionary_t);
-  auto add = [&](const Id20& ih, const Swarm* s) {
-    lt::entry f(lt::entry::dictionary_t);
-    f["complete"] = static_cast<int64_t>(s ? s->complete : 0);
-    f["downloaded"] = static_cast<int64_t>(s ? s->downloaded : 0);
-    f["incomplete"] = static_cast<int64_t>(s ? s->incomplete : 0);
-    files[std::string(ih.view())] = std::move(f);
-  };
-  size_t n = 0;
-  bool any = false;
-  for (const auto& [k, v] : *pairs) {
-    if (k != "info_hash") continue;
-    any = true;
-    if (v.size() != 20) {
-      stats.error(ErrorKind::http_tracker);
-      return bencoded_failure("invalid info_hash");
-    }
-    if (++n > config.max_scrape) break;
-    Id20 ih = Id20::from_raw(v);
-    if (!allow.allows(ih)) continue;
-    add(ih, registry.find(ih));
+  const ScrapeSelection selected = select_scrape(request, registry, allow, config.max_scrape);
+  for (const auto& f : selected.files) {
+    lt::entry d(lt::entry::dictionary_t);
+    d["complete"] = static_cast<int64_t>(f.complete);
+    d["downloaded"] = static_cast<int64_t>(f.downloaded);
+    d["incomplete"] = static_cast<int64_t>(f.incomplete);
+    files[std::string(f.info_hash.view())] = std::move(d);
   }
-  if (!any) {  // full scrape, bounded
-    registry.for_each_swarm([&](const Id20& ih, const Swarm& s) {
-      if (n++ < config.max_scrape && allow.allows(ih)) add(ih, &s);
-    });
-  }
+  // As bittorrent-tracker: the base (HTTP) interval (BEP 48 flags).
+  e["flags"]["min_request_interval"] = static_cast<int64_t>(config.interval);
   std::string out;
   lt::bencode(std::back_inserter(out), e);
   return out;

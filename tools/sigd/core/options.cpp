@@ -9,9 +9,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--listen", o.listen, "Address and port for HTTP and WebSocket (host:port)")
       ->envname("SIGD_LISTEN")->capture_default_str();
   app.add_option("--ws-path", o.ws_paths, "WebTorrent tracker path (repeatable; default / and /announce)");
-  app.add_option("--interval", o.interval, "Announce interval sent to WebSocket clients, seconds; peers expire after 2x")
+  app.add_option("--interval", o.interval,
+                 "Announce interval sent to WebSocket clients, seconds; their peers expire after 2x")
       ->check(CLI::Range(1, 86400))->capture_default_str();
-  app.add_option("--http-interval", o.http_interval, "Announce interval for HTTP clients, seconds (0: 5 x --interval)")
+  app.add_option("--http-interval", o.http_interval,
+                 "Announce interval for HTTP clients, seconds (0: 5 x --interval); their peers expire after 2x")
       ->check(CLI::Range(0, 86400));
   app.add_option("--max-offers", o.max_offers, "Offers relayed per announce")->check(CLI::Range(0, 100))->capture_default_str();
   app.add_option("--max-scrape", o.max_scrape, "Info hashes answered per scrape (bounds a full scrape too)")
@@ -38,6 +40,10 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(size_t{4096}, size_t{1} << 30))->capture_default_str();
   app.add_option("--max-swarms-per-conn", o.max_swarms_per_conn, "Swarm memberships one connection may hold")
       ->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--max-swarms", o.max_swarms, "Swarms held at once; an announce that would start another is refused")
+      ->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--max-peers", o.max_peers, "Peers held at once in all swarms; an announce of a new one beyond it is refused")
+      ->check(CLI::Range(1, 100000000))->capture_default_str();
   app.add_option("--allow-origin", o.allow_origins, "Accept WebSocket upgrades only from this Origin (repeatable)");
   app.add_option("--deny-origin", o.deny_origins, "Refuse WebSocket upgrades from this Origin (repeatable)");
   app.add_flag("--deny-empty-origin", o.deny_empty_origin, "Refuse WebSocket upgrades without an Origin header");

@@ -16,8 +16,8 @@ struct Options {
 
   std::string listen = "127.0.0.1:8000";   // host:port, HTTP and WebSocket on one port
   std::vector<std::string> ws_paths;        // WebTorrent tracker paths; default "/" and "/announce"
-  int interval = 120;                       // announce interval sent to clients (s); peers expire after 2x
-  int http_interval = 0;                    // HTTP tracker interval (s); 0 = 5 x interval like bittorrent-tracker
+  int interval = 120;                       // announce interval sent to WebSocket clients (s); their peers expire after 2x
+  int http_interval = 0;                    // HTTP tracker interval (s); 0 = 5 x interval like bittorrent-tracker; HTTP peers expire after 2x
   int max_offers = 10;                      // offers relayed per announce
   int max_scrape = 255;                     // info hashes per scrape (and full scrape bound)
   int numwant_http = 50;                    // peers returned to HTTP clients by default (max 200)
@@ -37,6 +37,8 @@ struct Options {
   size_t max_message = 64 * 1024;           // largest WebSocket message accepted
   size_t send_queue = 1024 * 1024;          // bytes queued to one connection before it is dropped
   int max_swarms_per_conn = 1000;           // peer memberships one connection may hold
+  int max_swarms = 100000;                  // swarms in the registry (WebSocket and HTTP announces)
+  int max_peers = 1000000;                  // peers in all swarms (WebSocket and HTTP announces)
   std::vector<std::string> allow_origins;   // WebSocket Origin allow list (empty = any)
   std::vector<std::string> deny_origins;    // WebSocket Origin deny list
   bool deny_empty_origin = false;

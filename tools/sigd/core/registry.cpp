@@ -32,11 +32,33 @@ void Registry::account(const Peer& p, int sign, Swarm& s) {
 Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* conn, const PeerAddr& addr,
                                   int seeder_state, bool completed, int64_t now_ms) {
   Upsert r;
-  Swarm& s = swarms_[ih];
+  auto it = swarms_.find(ih);
+  Peer* existing = nullptr;
+  if (it != swarms_.end()) {
+    auto found = it->second.index.find(peer_id);
+    if (found != it->second.index.end()) existing = &it->second.peers[found->second];
+  }
+  if (existing && existing->conn != conn) {
+    r.result = UpsertResult::peer_id_taken;
+    return r;
+  }
+  if (!existing) {
+    if (limits_.max_peers && peers_ >= limits_.max_peers) {
+      r.result = UpsertResult::peer_limit;
+      return r;
+    }
+    if (it == swarms_.end()) {
+      if (limits_.max_swarms && swarms_.size() >= limits_.max_swarms) {
+        r.result = UpsertResult::swarm_limit;
+        return r;
+      }
+      it = swarms_.try_emplace(ih).first;
+    }
+  }
+  Swarm& s = it->second;
   r.swarm = &s;
   if (completed) ++s.downloaded;
-  auto found = s.index.find(peer_id);
-  if (found == s.index.end()) {
+  if (!existing) {
     Peer p;
     p.peer_id = peer_id;
     p.conn = conn;
@@ -47,19 +69,17 @@ Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* con
     s.peers.push_back(p);
     account(s.peers.back(), +1, s);
     r.peer = &s.peers.back();
-    r.created = true;
+    r.result = UpsertResult::created;
     return r;
   }
-  Peer& p = s.peers[found->second];
+  Peer& p = *existing;
   const bool seeder = seeder_state < 0 ? p.seeder : seeder_state == 1;
-  if (p.conn != conn || p.seeder != seeder) {
+  if (p.seeder != seeder) {
     account(p, -1, s);
-    if (p.conn != conn) r.previous_conn = p.conn;
-    p.conn = conn;
     p.seeder = seeder;
     account(p, +1, s);
   }
-  if (!conn) p.addr = addr;
+  if (p.is_http()) p.addr = addr;
   p.last_seen_ms = now_ms;
   r.peer = &p;
   return r;
@@ -77,12 +97,12 @@ void Registry::erase_at(std::unordered_map<Id20, Swarm, Id20Hash>::iterator it, 
   if (s.peers.empty()) swarms_.erase(it);  // empty swarms are deleted (bittorrent-tracker #309)
 }
 
-bool Registry::remove(const Id20& ih, const Id20& peer_id, Conn* owner) {
+bool Registry::remove(const Id20& ih, const Id20& peer_id, const Conn* owner) {
   auto it = swarms_.find(ih);
   if (it == swarms_.end()) return false;
   auto found = it->second.index.find(peer_id);
   if (found == it->second.index.end()) return false;
-  if (owner && it->second.peers[found->second].conn != owner) return false;
+  if (it->second.peers[found->second].conn != owner) return false;
   erase_at(it, found->second);
   return true;
 }
@@ -136,12 +156,14 @@ void Registry::pick_http_peers(Swarm& s, const Id20& self, size_t k, const std::
   }
 }
 
-size_t Registry::expire(int64_t cutoff_ms, const std::function<void(const Id20&, const Peer&)>& on_expired) {
+size_t Registry::expire(int64_t ws_cutoff_ms, int64_t http_cutoff_ms,
+                        const std::function<void(const Id20&, const Peer&)>& on_expired) {
   size_t removed = 0;
   for (auto it = swarms_.begin(); it != swarms_.end();) {
     Swarm& s = it->second;
     bool erased_swarm = false;
     for (size_t i = s.peers.size(); i-- > 0;) {
+      const int64_t cutoff_ms = s.peers[i].is_http() ? http_cutoff_ms : ws_cutoff_ms;
       if (s.peers[i].last_seen_ms >= cutoff_ms) continue;
       on_expired(it->first, s.peers[i]);
       ++removed;
@@ -157,6 +179,21 @@ size_t Registry::expire(int64_t cutoff_ms, const std::function<void(const Id20&,
     if (!erased_swarm) ++it;
   }
   return removed;
+}
+
+std::string_view refusal_reason(Registry::UpsertResult result) {
+  switch (result) {
+    case Registry::UpsertResult::peer_id_taken:
+      return "peer_id is in use by another peer of this swarm; announce with a peer_id of your own";
+    case Registry::UpsertResult::swarm_limit:
+      return "tracker is full: too many swarms (--max-swarms); try again later";
+    case Registry::UpsertResult::peer_limit:
+      return "tracker is full: too many peers (--max-peers); try again later";
+    case Registry::UpsertResult::refreshed:
+    case Registry::UpsertResult::created:
+      break;
+  }
+  return {};
 }
 
 }  // namespace sigd

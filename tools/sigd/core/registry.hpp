@@ -2,11 +2,15 @@
 // The swarm registry: info-hash bytes -> peers. WebSocket peers (relayed
 // offers) and HTTP peers (ip:port) share swarms keyed by the same 20 bytes.
 // Swarm removal is O(1) (swap with the last peer); empty swarms are deleted;
-// the totals are counters, never recomputed by walking the swarms.
+// the totals are counters, never recomputed by walking the swarms. A peer
+// belongs to the one WebSocket connection that announced it, or to HTTP; no
+// other connection and no HTTP request can refresh, move or remove it (peer
+// ids are not secret: every relayed offer carries one).
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,6 +32,14 @@ struct Peer {
   PeerAddr addr;         // HTTP peers only
   int64_t last_seen_ms = 0;
   bool seeder = false;
+  bool is_http() const { return conn == nullptr; }
+};
+
+// Bounds on the whole registry (0: none), so that announces, HTTP ones
+// included, cannot grow it without end.
+struct RegistryLimits {
+  size_t max_swarms = 0;
+  size_t max_peers = 0;
 };
 
 struct Swarm {
@@ -40,35 +52,51 @@ struct Swarm {
 
 class Registry {
  public:
+  Registry() = default;
+  explicit Registry(const RegistryLimits& limits) : limits_(limits) {}
+
   Swarm* find(const Id20& info_hash);
   const Swarm* find(const Id20& info_hash) const;
 
-  struct Upsert {
-    Swarm* swarm = nullptr;
-    Peer* peer = nullptr;
-    bool created = false;
-    Conn* previous_conn = nullptr;  // the connection that owned this peer_id before, if another one
+  enum class UpsertResult : uint8_t {
+    refreshed,
+    created,
+    peer_id_taken,  // that peer_id belongs to another connection, or to the other kind (HTTP / WebSocket)
+    swarm_limit,    // a new swarm would pass limits.max_swarms
+    peer_limit,     // a new peer would pass limits.max_peers
   };
-  // Adds or refreshes a peer. A peer_id seen on a new connection moves to it.
+  struct Upsert {
+    UpsertResult result = UpsertResult::refreshed;
+    Swarm* swarm = nullptr;  // set unless refused
+    Peer* peer = nullptr;
+    bool refused() const { return swarm == nullptr; }
+  };
+  // Adds or refreshes a peer owned by `conn` (nullptr: an HTTP peer at `addr`).
+  // A refused announce changes nothing.
   // seeder: 1 seeder, 0 leecher, -1 unknown (keep what the peer was; new peers leech).
   Upsert upsert(const Id20& info_hash, const Id20& peer_id, Conn* conn, const PeerAddr& addr, int seeder,
                 bool completed, int64_t now_ms);
 
-  // Removes the peer if present (and owned by `owner`, when owner is given).
-  // Returns true if removed. Deletes the swarm when it becomes empty.
-  bool remove(const Id20& info_hash, const Id20& peer_id, Conn* owner = nullptr);
+  // Removes the peer if present and owned by `owner` (nullptr: only an HTTP
+  // peer). Returns true if removed. Deletes the swarm when it becomes empty.
+  bool remove(const Id20& info_hash, const Id20& peer_id, const Conn* owner);
 
   // Calls fn(peer) for up to k distinct random WebSocket peers other than `self`.
   void pick_ws_peers(Swarm& swarm, const Id20& self, size_t k, const std::function<void(Peer&)>& fn);
   // Calls fn(peer) for up to k random HTTP peers other than `self`.
   void pick_http_peers(Swarm& swarm, const Id20& self, size_t k, const std::function<void(const Peer&)>& fn);
 
-  // Drops peers last seen before cutoff; on_expired(info_hash, peer) before each removal.
-  size_t expire(int64_t cutoff_ms, const std::function<void(const Id20&, const Peer&)>& on_expired);
+  // Drops WebSocket peers last seen before ws_cutoff and HTTP peers last seen
+  // before http_cutoff (HTTP clients announce less often); on_expired(info_hash,
+  // peer) before each removal.
+  size_t expire(int64_t ws_cutoff_ms, int64_t http_cutoff_ms,
+                const std::function<void(const Id20&, const Peer&)>& on_expired);
 
+  // Calls fn(info_hash, swarm) for each swarm until fn returns false.
   template <typename F>
   void for_each_swarm(F&& fn) const {
-    for (const auto& [ih, s] : swarms_) fn(ih, s);
+    for (const auto& [ih, s] : swarms_)
+      if (!fn(ih, s)) return;
   }
 
   size_t swarm_count() const { return swarms_.size(); }
@@ -80,10 +108,14 @@ class Registry {
   void erase_at(std::unordered_map<Id20, Swarm, Id20Hash>::iterator it, uint32_t pos);
   void account(const Peer& p, int sign, Swarm& s);
 
+  RegistryLimits limits_;
   std::unordered_map<Id20, Swarm, Id20Hash> swarms_;
   uint64_t peers_ = 0, seeders_ = 0, ws_peers_ = 0;
   std::minstd_rand rng_{std::random_device{}()};
   std::vector<uint32_t> scratch_;
 };
+
+// The failure reason a refused upsert is answered with.
+std::string_view refusal_reason(Registry::UpsertResult result);
 
 }  // namespace sigd

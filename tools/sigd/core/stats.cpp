@@ -3,14 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include "common/resident_memory.hpp"
-#include "tools/sigd/core/registry.hpp"
 
 namespace sigd {
 
 namespace {
 constexpr std::string_view kErrorNames[] = {
     "json", "type", "id", "action", "event", "offer", "depth", "binary", "too_large", "rate", "origin", "not_allowed",
-    "http_tracker", "send_queue", "connection_limit", "ip_limit", "too_many_swarms", "publish_auth", "feed_bad_event"};
+    "http_tracker", "send_queue", "connection_limit", "ip_limit", "too_many_swarms", "publish_auth", "feed_bad_event",
+    "peer_id_taken", "swarm_limit", "peer_limit"};
 static_assert(std::size(kErrorNames) == static_cast<size_t>(ErrorKind::count_));
 }  // namespace
 
@@ -20,6 +20,14 @@ ErrorKind error_kind_from(std::string_view name) {
   for (size_t i = 0; i < std::size(kErrorNames); ++i)
     if (kErrorNames[i] == name) return static_cast<ErrorKind>(i);
   return ErrorKind::json;
+}
+
+ErrorKind error_kind_of(Registry::UpsertResult refused) {
+  switch (refused) {
+    case Registry::UpsertResult::swarm_limit: return ErrorKind::swarm_limit;
+    case Registry::UpsertResult::peer_limit: return ErrorKind::peer_limit;
+    default: return ErrorKind::peer_id_taken;
+  }
 }
 
 uint64_t Stats::errors_total() const {
@@ -96,7 +104,8 @@ std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms) {
   metric("scrapes_total", "counter", "Scrapes (WebSocket and HTTP).", s.scrapes);
   metric("offers_relayed_total", "counter", "WebRTC offers relayed.", s.offers_relayed);
   metric("answers_relayed_total", "counter", "WebRTC answers relayed.", s.answers_relayed);
-  metric("peers_expired_total", "counter", "Peers dropped after 2 x interval without an announce.", s.peers_expired);
+  metric("peers_expired_total", "counter", "Peers dropped after 2 x their kind's interval without an announce.",
+         s.peers_expired);
   metric("messages_in_total", "counter", "WebSocket messages received.", s.messages_in);
   metric("messages_out_total", "counter", "WebSocket messages sent.", s.messages_out);
   metric("bytes_in_total", "counter", "WebSocket payload bytes received.", s.bytes_in);

@@ -5,17 +5,20 @@
 #include <string>
 #include <string_view>
 
-namespace sigd {
+#include "tools/sigd/core/registry.hpp"
 
-class Registry;
+namespace sigd {
 
 // Kinds of rejected input, counted separately.
 enum class ErrorKind : int {
   json, type, id, action, event, offer, depth, binary, too_large, rate, origin, not_allowed,
-  http_tracker, send_queue, connection_limit, ip_limit, too_many_swarms, publish_auth, feed_bad_event, count_
+  http_tracker, send_queue, connection_limit, ip_limit, too_many_swarms, publish_auth, feed_bad_event,
+  peer_id_taken, swarm_limit, peer_limit, count_
 };
 std::string_view error_kind_name(ErrorKind k);
 ErrorKind error_kind_from(std::string_view name);
+// The counter of a refused upsert (peer_id_taken, swarm_limit, peer_limit).
+ErrorKind error_kind_of(Registry::UpsertResult refused);
 
 struct Stats {
   int64_t started_ms = 0;  // monotonic

@@ -34,7 +34,8 @@ int nesting_depth(std::string_view text, int limit) {
   return deepest;
 }
 
-ParseError fail(std::string reason, std::string kind, std::string action = {}, std::optional<Id20> ih = std::nullopt) {
+ParseError fail(std::string reason, std::string kind, std::string action = "announce",
+                std::optional<Id20> ih = std::nullopt) {
   return ParseError{std::move(reason), std::move(kind), std::move(action), ih};
 }
 
@@ -253,7 +254,7 @@ std::string answer_message(const AnnounceRequest& a) {
   return out;
 }
 
-std::string scrape_reply(const std::vector<ScrapeFile>& files) {
+std::string scrape_reply(const std::vector<ScrapeFile>& files, int min_request_interval) {
   std::string out = "{\"action\":\"scrape\",\"files\":{";
   bool first = true;
   for (const auto& f : files) {
@@ -263,22 +264,23 @@ std::string scrape_reply(const std::vector<ScrapeFile>& files) {
     out += ":{\"complete\":" + std::to_string(f.complete) + ",\"incomplete\":" + std::to_string(f.incomplete) +
            ",\"downloaded\":" + std::to_string(f.downloaded) + '}';
   }
-  out += "},\"flags\":{\"min_request_interval\":600}}";
+  out += "},\"flags\":{\"min_request_interval\":";
+  out += std::to_string(min_request_interval);
+  out += "}}";
   return out;
 }
 
 std::string failure_message(const ParseError& e) {
-  std::string out = "{";
-  if (!e.action.empty()) {
-    out += "\"action\":";
-    append_json_string(out, e.action);
-    out += ',';
-  }
-  out += "\"failure reason\":";
+  const std::string_view action = e.action.empty() ? std::string_view("announce") : std::string_view(e.action);
+  std::string out = "{\"action\":";
+  append_json_string(out, action);
+  out += ",\"failure reason\":";
   append_json_string(out, e.reason);
   if (e.info_hash) {
     out += ",\"info_hash\":";
     append_json_id(out, *e.info_hash);
+  } else if (action == "announce") {
+    out += ",\"info_hash\":\"\"";  // see ParseError: never absent on an announce
   }
   out += '}';
   return out;

@@ -47,12 +47,19 @@ struct ScrapeRequest {
   std::vector<Id20> info_hashes;
 };
 
-// A message we answer with `failure reason`. `action`/`info_hash` are echoed
-// when they were readable (clients drop replies without their info_hash).
+// A message we answer with `failure reason`. Every failure carries an
+// `action`: bittorrent-tracker's client treats a message with neither
+// "announce" nor "scrape" as a socket error, destroying the socket that every
+// torrent of the page shares and reconnecting 10 s or more later. "scrape"
+// only for a bad scrape, else "announce". An announce failure also always
+// carries a string `info_hash`, the one read or "" when none could be: that
+// client hex-encodes the info_hash of any announce message before it ignores
+// one for another torrent, and throws on a missing one. It reports a failure
+// naming its own info_hash as a warning; libtorrent ignores the rest.
 struct ParseError {
   std::string reason;
   std::string kind;  // counter name: json, type, id, action, event, offer, depth
-  std::string action;
+  std::string action = "announce";
   std::optional<Id20> info_hash;
 };
 
@@ -77,7 +84,8 @@ struct ScrapeFile {
   uint32_t complete = 0, incomplete = 0;
   uint64_t downloaded = 0;
 };
-std::string scrape_reply(const std::vector<ScrapeFile>& files);
+// min_request_interval: bittorrent-tracker sends its base (HTTP) interval.
+std::string scrape_reply(const std::vector<ScrapeFile>& files, int min_request_interval);
 std::string failure_message(const ParseError& error);
 
 }  // namespace sigd
