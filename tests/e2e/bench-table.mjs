@@ -30,3 +30,12 @@ for (const l of [...new Set(rows.map((r) => r.target))]) {
   }
   if (s && h) console.log(`at ${l} s: sigd origin bytes/viewer-min = ${num(s.originBytesPerViewerMinute / h.originBytesPerViewerMinute, 2)} × HTTP-only`);
 }
+// The issue's goals for sigd: ≥ 60 % P2P at 20 s behind live, ≥ 50 % at ≤ 10 s.
+const goals = [{ latency: 20, share: 0.6 }, { latency: 10, share: 0.5 }];
+for (const g of goals) {
+  const s = find('sigd', g.latency);
+  if (!s) continue;
+  const stalls = s.perViewer.reduce((sum, v) => sum + v.stalls, 0);
+  console.log(`goal at ${g.latency} s: sigd ${num(s.p2pShare * 100)} % P2P (goal ≥ ${g.share * 100} %): `
+    + `${s.p2pShare >= g.share ? 'MET' : 'NOT MET'}${stalls ? ` (${stalls} stall(s) in that run)` : ''}`);
+}
