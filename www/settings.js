@@ -37,8 +37,13 @@ function number(query, name, { min = 0, integer = false } = {}) {
 function flag(query, name, fallback) {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
-  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+  const value = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new SettingsError(`query parameter ${name}=${raw} must be 1 or 0 (also true/false, yes/no, on/off)`);
 }
+
+const KNOWN = ['src', 'tracker', 'p2p', 'latency', 'sync', 'hdtw', 'swarm', 'stun', 'store', 'overlay', 'debug'];
 
 function choice(query, name, allowed, fallback) {
   const raw = query.get(name);
@@ -73,6 +78,7 @@ export function defaultTracker(location) {
 export function readSettings(location) {
   const query = new URLSearchParams(location.search);
   const src = url(query.get('src') || 'live/stream.m3u8', location.href, 'src');
+  if (!/^https?:/.test(src)) throw new SettingsError(`src=${query.get('src')} must be an http:// or https:// playlist URL`);
   const trackers = (query.get('tracker') || defaultTracker(location))
     .split(',').map((t) => t.trim()).filter(Boolean)
     .map((t) => {
@@ -92,7 +98,24 @@ export function readSettings(location) {
     store: choice(query, 'store', ['hlsmesh', 'p2pml'], 'hlsmesh'),
     overlay: flag(query, 'overlay', true),
     debug: flag(query, 'debug', false),
+    unknown: [...new Set(query.keys())].filter((name) => !KNOWN.includes(name)),
   };
+}
+
+// Settings that play but defeat the point, said in the overlay once the
+// target duration is known: a misspelt parameter, a player too close to live
+// to ever take a segment from a peer, or too close to play without stalls.
+export function settingsWarnings(settings, targetDuration) {
+  const warnings = settings.unknown.map((name) => `unknown setting ${name} (ignored; known: ${KNOWN.join(', ')})`);
+  const latency = targetLatency(settings, targetDuration);
+  if (latency < 2 * targetDuration) {
+    warnings.push(`latency ${latency} s is under two segments (${2 * targetDuration} s): expect stalls`);
+  }
+  if (settings.p2p && settings.highDemand !== undefined && settings.highDemand >= latency - targetDuration) {
+    warnings.push(`hdtw=${settings.highDemand} leaves no time for peers at ${latency} s behind live: every segment `
+      + `comes over HTTP (keep it under ${latency - targetDuration} s, or leave it out)`);
+  }
+  return warnings;
 }
 
 // The player's distance to live, in seconds, for a given target duration.

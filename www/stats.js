@@ -51,6 +51,7 @@ export function createStats(settings) {
     trackerSockets: null, // their counts: opened, open, closed, failed
     rtc,
     settingsError: null,
+    settingsWarnings: [], // settings that play but defeat the point (settings.js)
   };
 }
 
@@ -83,6 +84,7 @@ export function renderOverlay(doc, stats) {
     status = stats.peers ? `tracker unreachable: ${stats.peers} peers kept, the rest over HTTP` : 'tracker unreachable: HTTP only';
     level = 'warn';
   }
+  else if (stats.settingsWarnings.length) { status = stats.settingsWarnings[0]; level = 'warn'; }
   else if (stats.firstPlayingAt === null) status = 'starting…';
   else if (stats.peers === 0) status = 'waiting for peers';
   const el = doc.getElementById('o-status');

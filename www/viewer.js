@@ -4,7 +4,7 @@ import './rtc-stats.js'; // first: it wraps RTCPeerConnection before p2p-media-l
 import { trackerSockets, trackerState } from './tracker-watch.js'; // likewise WebSocket
 import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import { readSettings, targetLatency, highDemandWindow, SettingsError } from './settings.js';
+import { readSettings, targetLatency, highDemandWindow, settingsWarnings, SettingsError } from './settings.js';
 import { createStats, renderOverlay } from './stats.js';
 import { AnnouncingSegmentStorage } from './segment-storage.js';
 
@@ -168,6 +168,7 @@ function start(s) {
     if (stats.targetDuration === details.targetduration) return;
     stats.targetDuration = details.targetduration;
     stats.targetLatency = targetLatency(s, details.targetduration);
+    stats.settingsWarnings = settingsWarnings(s, details.targetduration);
     setHighDemand(stats.targetLatency);
   });
 
