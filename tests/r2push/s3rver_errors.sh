@@ -18,10 +18,22 @@ s3api get-bucket-cors --bucket live >"$work/cors.json" || fail "no CORS on the b
   "https://watch.example.com,http://localhost:8000 GET,HEAD 1" ]] || fail "CORS rule: $(cat "$work/cors.json")"
 "$R2PUSH" check --to s3://live/pre --endpoint "$S3_URL" --public-url "$S3_URL/live" --origin https://watch.example.com \
   >"$work/check.out" 2>"$work/check.err" || fail "r2push check failed: $(cat "$work/check.out")"
-for step in "credentials accepted" "PUT pre/.r2push-check" "HEAD pre/" "public URL serves" "CORS: https://watch.example.com may read" "the object is gone"; do
+for step in "credentials accepted" "PUT pre/.r2push-check" "HEAD pre/" "public URL serves" "CORS: https://watch.example.com may read" \
+  "CORS preflight allows the Range header" "Range: bytes=1-3 answered 206" "the object is gone"; do
   grep -q "^OK .*$step" "$work/check.out" || fail "check lacks an OK line for '$step': $(cat "$work/check.out")"
 done
-pass "cors (PutBucketCors ?cors=) read back by awscli; check: ListObjectsV2, PUT/HEAD/DELETE, public URL, CORS all OK"
+pass "cors (PutBucketCors ?cors=) read back by awscli; check: ListObjectsV2, PUT/HEAD/DELETE, public URL, CORS, Range preflight, 206 all OK"
+
+# An origin the CORS rule does not list: check says FAIL with the fix, exit 69.
+set +e
+"$R2PUSH" check --to s3://live/pre --endpoint "$S3_URL" --public-url "$S3_URL/live" --origin https://other.example.com \
+  >"$work/check2.out" 2>"$work/check2.err"
+rc=$?
+set -e
+[[ $rc == 69 ]] || fail "check with an origin CORS does not allow: exit $rc, want 69: $(cat "$work/check2.out")"
+grep -q "^FAIL .*CORS.*r2push cors --allow-origin https://other.example.com" "$work/check2.out" ||
+  fail "check lacks the CORS FAIL line with its fix: $(cat "$work/check2.out")"
+pass "check: an origin the bucket's CORS does not allow is a FAIL naming the fix"
 
 set +e
 "$R2PUSH" lifecycle --to s3://live/pre --endpoint "$S3_URL" --expire-days 2 >"$work/lc.out" 2>"$work/lc.err"

@@ -2,6 +2,7 @@
 // with curl and the dashboard, one line per step with the fix when it fails.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -73,6 +74,9 @@ void check_clock(Report& report, const http::Response& r) {
   }
 }
 
+void check_range(Report& report, http::Client& client, const std::string& url, const std::string& body,
+                 const std::string& origin);
+
 // The public URL serves the object, with CORS for `origin`.
 void check_public(Report& report, http::Client& client, const std::string& url, const std::string& body,
                   const std::string& origin) {
@@ -101,6 +105,60 @@ void check_public(Report& report, http::Client& client, const std::string& url, 
   } else {
     report.fail("CORS: no Access-Control-Allow-Origin for Origin " + origin +
                 " (players on that page cannot load segments); run: r2push cors --allow-origin " + origin);
+    return;
+  }
+  check_range(report, client, url, body, origin);
+}
+
+bool lists_header(std::string list, const std::string& name) {
+  std::transform(list.begin(), list.end(), list.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (size_t at = 0; at < list.size();) {
+    size_t comma = list.find(',', at);
+    std::string item = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item == name || item == "*") return true;
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return false;
+}
+
+// p2p-media-loader finishes a segment a peer began over HTTP with a Range
+// request: browsers preflight it (Range beyond a plain bytes=N-M is not
+// CORS-safelisted everywhere), and the server must answer it with 206.
+void check_range(Report& report, http::Client& client, const std::string& url, const std::string& body,
+                 const std::string& origin) {
+  http::Request preflight;
+  preflight.method = "OPTIONS";
+  preflight.url = url;
+  preflight.headers = {"Origin: " + origin, "Access-Control-Request-Method: GET",
+                       "Access-Control-Request-Headers: range"};
+  preflight.timeout_ms = 15000;
+  http::Response p = client.perform(std::move(preflight));
+  std::string allowed = p.header("access-control-allow-headers");
+  if (!p.ok() || !lists_header(allowed, "range")) {
+    report.fail("CORS preflight for a Range request from " + origin + ": " +
+                (p.curl_code != CURLE_OK ? p.error
+                                         : "HTTP " + std::to_string(p.status) + ", Access-Control-Allow-Headers: " +
+                                               (allowed.empty() ? "(none)" : allowed)) +
+                " (players cannot finish a segment a peer began); run: r2push cors --allow-origin " + origin);
+    return;
+  }
+  report.ok("CORS preflight allows the Range header (Access-Control-Allow-Headers: " + allowed + ")");
+
+  http::Request ranged;
+  ranged.url = url;
+  ranged.headers = {"Origin: " + origin, "Range: bytes=1-3"};
+  ranged.timeout_ms = 15000;
+  http::Response g = client.perform(std::move(ranged));
+  if (g.status == 206 && g.body == body.substr(1, 3)) {
+    report.ok("Range: bytes=1-3 answered 206 with those 3 bytes");
+  } else {
+    report.fail("Range: bytes=1-3 answered " +
+                (g.curl_code != CURLE_OK ? g.error : "HTTP " + std::to_string(g.status)) +
+                (g.status == 200 ? " with the whole object" : "") +
+                ": the CDN or proxy in front of the bucket must pass Range through (a cache rule may strip it)");
   }
 }
 
