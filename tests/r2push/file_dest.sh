@@ -137,3 +137,19 @@ grep -q "delete of r/seg0.ts cancelled: the key was written again" "$work/re.err
   fail "expected one reuse warning: $(cat "$work/re.err")"
 grep -q "{msn}" "$work/re.err" || fail "the reuse warning does not suggest a key template"
 pass "reused key: pending delete cancelled, the new r/seg0.ts still there after the delay; one reuse warning with a --key suggestion"
+
+# check against sigd serving the directory (the embedded default): writable,
+# served, CORS, the Range preflight and a 206.
+if [[ -x "${HLSMESH_BIN:-}/sigd" ]]; then
+  port="$(free_port)"
+  mkdir -p "$work/site/live"
+  spawn "$HLSMESH_BIN/sigd" --listen "127.0.0.1:$port" --www "$work/site" </dev/null 2>"$work/sigd.err"
+  wait_for 10 curl -fs -o /dev/null "http://127.0.0.1:$port/health" || fail "sigd did not start: $(cat "$work/sigd.err")"
+  "$R2PUSH" check --to "file://$work/site/live" --public-url "http://127.0.0.1:$port/live" --origin https://tv.example \
+    >"$work/check.out" 2>&1 || fail "check against sigd: $(cat "$work/check.out")"
+  for step in "is writable" "public URL serves" "CORS: https://tv.example may read" "preflight allows the Range header" "answered 206"; do
+    grep -q "^OK .*$step" "$work/check.out" || fail "check against sigd lacks '$step': $(cat "$work/check.out")"
+  done
+  [[ -z "$(find "$work/site/live" -name '.r2push-check-*')" ]] || fail "check left its test file behind"
+  pass "check --to file:// against sigd: writable, served, CORS, Range preflight, 206; test file removed"
+fi
