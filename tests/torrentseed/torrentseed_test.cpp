@@ -1,6 +1,7 @@
 // Unit tests of torrentseed's pure parts: torrent creation against
 // libtorrent's own file-hashing path, parallel piece hashing against
-// single-threaded, magnets, base64, the window, the output queue and the store.
+// single-threaded, magnets, base64, the window, the output queue, the store
+// (and its sweep of a killed run's copies), and follow mode's replay memory.
 #include <gtest/gtest.h>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/hasher.hpp>
@@ -14,7 +15,9 @@
 #include <string>
 
 #include "tools/torrentseed/output_queue.hpp"
+#include "tools/torrentseed/follower.hpp"
 #include "tools/torrentseed/piece_hasher.hpp"
+#include "tools/torrentseed/recent_set.hpp"
 #include "tools/torrentseed/store.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 #include "tools/torrentseed/window.hpp"
@@ -354,4 +357,79 @@ TEST(torrentseed_store, PrivateStoreIsRemoved) {
     EXPECT_TRUE(fs::is_directory(root));
   }
   EXPECT_FALSE(fs::exists(root));
+}
+
+// A persistent store swept at start: the DIR/<infohash>/ folders a killed run
+// left go, and only those (exactly 40 lowercase hex digits, a real directory).
+TEST(torrentseed_store, RemovesStoredCopiesOfAKilledRunOnly) {
+  TempDir dir;
+  const fs::path root = dir.path / "store";
+  const std::string ih1(40, 'a');
+  const std::string ih2 = "0123456789abcdef0123456789abcdef01234567";
+  fs::create_directories(root / ih1);
+  std::ofstream(root / ih1 / "seg1.ts") << "left behind";
+  std::ofstream(root / ih1 / ".seg1.ts.parts") << "part";
+  fs::create_directories(root / ih2);
+  std::ofstream(root / ih2 / "seg2.ts") << "left behind";
+  const std::string upper = "0123456789ABCDEF0123456789ABCDEF01234567";
+  const std::string short_name(39, 'b');
+  const std::string long_name(41, 'c');
+  const std::string not_hex = std::string(39, 'd') + "g";
+  for (const auto& keep : {upper, short_name, long_name, not_hex, std::string("playlists")}) {
+    fs::create_directories(root / keep);
+    std::ofstream(root / keep / "mine.txt") << "not torrentseed's";
+  }
+  const std::string file_name(40, 'e');
+  std::ofstream(root / file_name) << "a file, not a stored copy";
+  fs::create_directories(dir.path / "elsewhere");
+  std::ofstream(dir.path / "elsewhere" / "keep.ts") << "outside the store";
+  const std::string link_name(40, 'f');
+  fs::create_directory_symlink(dir.path / "elsewhere", root / link_name);
+
+  testing::internal::CaptureStderr();
+  {
+    SegmentStore store(root.string());
+    EXPECT_EQ(store.leftovers_removed(), 2u);
+  }
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(fs::exists(root / ih1));
+  EXPECT_FALSE(fs::exists(root / ih2));
+  for (const auto& keep : {upper, short_name, long_name, not_hex, std::string("playlists")}) {
+    EXPECT_TRUE(fs::exists(root / keep / "mine.txt")) << keep;
+  }
+  EXPECT_TRUE(fs::is_regular_file(root / file_name));
+  EXPECT_TRUE(fs::is_symlink(root / link_name)) << "a symlink is not a stored copy";
+  EXPECT_TRUE(fs::exists(dir.path / "elsewhere" / "keep.ts"));
+  EXPECT_NE(log.find("removed 2 stored segment copies"), std::string::npos) << log;
+  std::size_t lines = 0;
+  for (char c : log) lines += c == '\n';
+  EXPECT_EQ(lines, 1u) << log;
+
+  // A clean store: nothing to say.
+  testing::internal::CaptureStderr();
+  { SegmentStore store(root.string()); EXPECT_EQ(store.leftovers_removed(), 0u); }
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(torrentseed_recent, RemembersTheLastNAndReportsRepeats) {
+  RecentSet recent(3);
+  EXPECT_TRUE(recent.insert("a"));
+  EXPECT_TRUE(recent.insert("b"));
+  EXPECT_FALSE(recent.insert("a")) << "a repeat";
+  EXPECT_TRUE(recent.insert("c"));
+  EXPECT_TRUE(recent.insert("d"));  // "a" is forgotten
+  EXPECT_EQ(recent.size(), 3u);
+  EXPECT_FALSE(recent.contains("a"));
+  EXPECT_TRUE(recent.contains("b") && recent.contains("c") && recent.contains("d"));
+  EXPECT_TRUE(recent.insert("a"));
+  for (int i = 0; i < 10000; ++i) recent.insert(std::to_string(i));
+  EXPECT_EQ(recent.size(), 3u) << "bounded";
+  EXPECT_EQ(RecentSet(0).capacity(), 1u);
+}
+
+// Big enough for a few times the window and for sigd's default --feed-backlog
+// (60) even with a tiny --keep.
+TEST(torrentseed_recent, FollowerCapacityCoversWindowAndFeedBacklog) {
+  EXPECT_GE(Follower::recent_capacity(2), 60u * 4);
+  EXPECT_EQ(Follower::recent_capacity(1000), 4000u);
 }

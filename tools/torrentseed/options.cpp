@@ -16,7 +16,8 @@ void add_options(CLI::App& app, Options& o) {
       "leave the window. `torrentseed follow` mirrors a live swarm on a volunteer relay.");
   app.fallthrough();  // seeding options may follow the `follow` subcommand
 
-  app.add_option("--tracker", o.trackers, "http(s):// or udp:// announce URL put in every torrent (repeatable)")
+  app.add_option("--tracker", o.trackers, "http(s):// or udp:// announce URL put in every torrent (repeatable); follow: also announced to for "
+                 "every followed torrent, so the relay is found there")
       ->envname("TORRENTSEED_TRACKER")
       ->delimiter(',');
   app.add_option("--ws-tracker", o.ws_trackers,
@@ -47,8 +48,8 @@ void add_options(CLI::App& app, Options& o) {
       ->capture_default_str();
 
   app.add_option("--store", o.store,
-                 "Directory holding the seeded copies (hard links, copies across file systems); "
-                 "default: a private temporary directory removed at exit")
+                 "Directory holding the seeded copies (hard links, copies across file systems); stored copies a "
+                 "killed run left there are removed at start; default: a private temporary directory removed at exit")
       ->envname("TORRENTSEED_STORE");
   app.add_option("--keep", o.keep, "Keep at most this many segments seeded; older ones are dropped")
       ->check(CLI::Range(1, 1000000))
@@ -67,13 +68,15 @@ void add_options(CLI::App& app, Options& o) {
       "Mirror a live swarm: download each segment event's magnet/torrent from peers (and its web seed) into the "
       "store, seed it, keep the last --keep, and emit `segment` events with the local `path`");
   follow->callback([&o] { o.follow = true; });
-  follow->add_option("--feed", o.feed, "WebSocket event feed, e.g. ws://127.0.0.1:8000/events (default: stdin)")
+  follow->add_option("--feed", o.feed, "WebSocket event feed, e.g. ws://127.0.0.1:8000/events or wss://…; a private CA for wss goes in "
+                    "SSL_CERT_FILE (default: stdin)")
       ->envname("TORRENTSEED_FEED");
   follow->add_flag("--no-web-seed", o.no_web_seed, "Take data from peers only, sparing the CDN");
   follow->add_option("--peer", o.peers, "Connect every torrent to this HOST:PORT peer (repeatable)")
       ->delimiter(',');
   follow->add_option("--download-timeout", o.download_timeout,
-                     "Seconds after which a segment that has not completed is skipped")
+                     "Seconds after which a segment that has not completed is skipped (one that leaves the window "
+                     "first is skipped then)")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
 }

@@ -32,11 +32,51 @@ SegmentStore::SegmentStore(const std::string& dir) {
   } else {
     root_ = fs::absolute(dir);
     hlsmesh::ensure_directory(root_);
+    remove_leftovers();
   }
   staging_ = root_ / ".staging";
   std::error_code ec;
   fs::remove_all(staging_, ec);  // leftovers of a killed run
   hlsmesh::ensure_directory(staging_);
+}
+
+namespace {
+
+// What dir_for() makes: exactly 40 lowercase hex digits (a v1 infohash).
+bool is_stored_copy_name(const std::string& name) {
+  return name.size() == 40 &&
+         name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+void SegmentStore::remove_leftovers() {
+  // Copies live only as long as their torrents, so any found now belong to a
+  // run that was killed (SIGKILL, OOM, power loss) and would stay forever.
+  std::error_code ec;
+  std::size_t failed = 0;
+  for (fs::directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (!is_stored_copy_name(name) || !it->is_directory(type_ec) || it->is_symlink(type_ec)) continue;
+    std::error_code rm_ec;
+    fs::remove_all(it->path(), rm_ec);
+    if (rm_ec) {
+      ++failed;
+    } else {
+      ++leftovers_removed_;
+    }
+  }
+  if (ec) {
+    hlsmesh::log::warning("cannot list the store " + root_.string() + ": " + ec.message() +
+                          "; stored copies of an earlier run may remain there");
+  }
+  if (leftovers_removed_ > 0 || failed > 0) {
+    hlsmesh::log::notice("store " + root_.string() + ": removed " + std::to_string(leftovers_removed_) +
+                         " stored segment copies left by an earlier run that did not exit cleanly" +
+                         (failed > 0 ? "; " + std::to_string(failed) + " could not be removed: remove them by hand"
+                                     : std::string()));
+  }
 }
 
 SegmentStore::~SegmentStore() {

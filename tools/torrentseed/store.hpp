@@ -2,6 +2,7 @@
 // The segment store: torrentseed's own copies of what it seeds, so the source
 // deleting a segment (ffmpeg delete_segments, Owncast) never breaks a seed.
 // Layout: DIR/<infohash>/<name>; DIR/.staging/ for files being taken in.
+// A store directory belongs to one torrentseed process at a time.
 #include <cstdint>
 #include <filesystem>
 #include <set>
@@ -15,6 +16,8 @@ namespace torrentseed {
 class SegmentStore {
  public:
   // Empty `dir`: a private directory under $TMPDIR, removed with the store.
+  // A given `dir` is swept of what a killed run left: .staging and every
+  // DIR/<40 lowercase hex>/ (a stored copy; nothing else is touched).
   explicit SegmentStore(const std::string& dir);
   SegmentStore(const SegmentStore&) = delete;
   SegmentStore& operator=(const SegmentStore&) = delete;
@@ -58,12 +61,18 @@ class SegmentStore {
   // True when stage() had to copy instead of link (different file systems).
   std::uint64_t copies() const { return copies_; }
 
+  // Stored copies of an earlier run removed at start.
+  std::size_t leftovers_removed() const { return leftovers_removed_; }
+
  private:
+  void remove_leftovers();
+
   std::filesystem::path root_;
   std::filesystem::path staging_;
   bool owned_ = false;
   std::uint64_t next_stage_ = 0;
   std::uint64_t copies_ = 0;
+  std::size_t leftovers_removed_ = 0;
   std::set<std::string> claimed_;
 };
 

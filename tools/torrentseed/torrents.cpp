@@ -179,6 +179,12 @@ void TorrentTable::handle(const lt::alert& alert) {
       entry->downloaded = status.total_payload_download;
       entry->upload_rate = status.upload_payload_rate;
       entry->peers = status.num_peers;
+      // A follower's magnet gives no size and maybe no name: take both from
+      // the metadata here rather than from torrent_file(), which blocks.
+      if (entry->size == 0 && status.has_metadata && status.total_wanted > 0) {
+        entry->size = status.total_wanted;
+        if (!status.name.empty()) entry->name = status.name;
+      }
       if (status.is_finished) entry->finished = true;  // also when torrent_finished_alert was dropped
     }
     return;

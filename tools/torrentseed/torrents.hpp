@@ -41,7 +41,8 @@ struct TorrentEntry {
   State state = State::adding;
   lt::sha1_hash v1;  // what find_torrent() takes
   lt::torrent_handle handle;
-  std::string name;     // the file name
+  std::string name;     // the file name (follow: the magnet's dn= until the metadata is in)
+  std::int64_t size = 0;  // bytes; 0 until known (follow: from the metadata, see handle())
   std::string segment;  // what messages call it (source path or URL)
   int refs = 0;
   bool finished = false;  // follow: all pieces downloaded

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -58,6 +59,14 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
   if (tls_ && port_ == 80) port_ = 443;
   host_ = host;
   path_ = std::string("/") + (path ? path : "");
+  // Host carries the port unless it is the scheme's default (RFC 9110 7.2):
+  // virtual hosts and proxies in front of sigd route by it.
+  // (Built by appends: GCC 12's -Wrestrict misfires on "[" + std::string.)
+  const bool ipv6 = host_.find(':') != std::string::npos;
+  if (ipv6) host_header_ += '[';
+  host_header_ += host_;
+  if (ipv6) host_header_ += ']';
+  if (port_ != (tls_ ? 443 : 80)) host_header_.append(":").append(std::to_string(port_));
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(Exit::software, "pipe() failed: " + hlsmesh::errno_text(errno));
@@ -71,7 +80,14 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
   info.user = this;
   info.gid = -1;
   info.uid = -1;
-  if (tls_) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  if (tls_) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    // OpenSSL's own variable for a private CA, as in tunnelcheck. Debian's lws
+    // honours it through the OS default paths anyway; one built without
+    // LWS_SSL_CLIENT_USE_OS_CA_CERTS would read only its own CA directory.
+    const char* ca_file = std::getenv("SSL_CERT_FILE");
+    if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
+  }
   context_.reset(lws_create_context(&info));
   if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
 
@@ -101,7 +117,7 @@ void FeedClient::connect() {
   info.port = port_;
   info.ssl_connection = tls_ ? LCCSCF_USE_SSL : 0;
   info.path = path_.c_str();
-  info.host = host_.c_str();
+  info.host = host_header_.c_str();
   info.origin = host_.c_str();
   info.protocol = nullptr;  // no subprotocol: sigd's feed takes plain WebSocket
   info.local_protocol_name = feed_protocols[0].name;
@@ -154,7 +170,10 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
       log::warning("feed " + url_ + ": cannot connect (" +
                    (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
                        : std::string("no detail")) +
-                   "); retrying in 2 s — check that sigd runs and serves /events");
+                   "); retrying in 2 s — check that sigd runs and serves /events" +
+                   (tls_ ? std::string(", and that its certificate is valid for this host (a private CA: "
+                                       "SSL_CERT_FILE=/path/ca.pem)")
+                         : std::string()));
       wsi_ = nullptr;
       retry_in_s_ = 2;
       break;

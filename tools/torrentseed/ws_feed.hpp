@@ -2,7 +2,8 @@
 // The follow mode's WebSocket event feed (sigd's /events): a libwebsockets
 // client on its own thread that writes every message as one line into a pipe,
 // so the event loop reads the feed exactly like stdin. Reconnects every 2 s
-// after a failure or close, for as long as the program runs.
+// after a failure or close, for as long as the program runs. wss:// trusts
+// the system CAs, or the file SSL_CERT_FILE names (a private CA).
 #include <atomic>
 #include <memory>
 #include <string>
@@ -35,7 +36,8 @@ class FeedClient {
   void forward(const std::string& message);
 
   std::string url_;
-  std::string host_;
+  std::string host_;         // to connect to (and verify the certificate against)
+  std::string host_header_;  // Host: host[:port]
   std::string path_;
   int port_ = 80;
   bool tls_ = false;
