@@ -10,7 +10,7 @@ std::optional<std::string> KeyReuseWatch::on_upload(const std::string& key, uint
   const size_t etag_hash = std::hash<std::string>{}(etag);
   auto it = seen_.find(key_hash);
   if (it == seen_.end()) {
-    seen_.emplace(key_hash, Seen{bytes, etag_hash, etag});
+    seen_.emplace(key_hash, Seen{bytes, etag_hash});
     order_.push_back(key_hash);
     if (order_.size() > capacity_) {
       seen_.erase(order_.front());
@@ -21,8 +21,8 @@ std::optional<std::string> KeyReuseWatch::on_upload(const std::string& key, uint
   if (it->second.bytes == bytes && it->second.etag_hash == etag_hash) return std::nullopt;  // the same file again
   warned_ = true;
   std::string message = "segment key " + key + " was uploaded earlier in this run with other content (" +
-                        std::to_string(it->second.bytes) + " bytes, ETag " + it->second.etag + ", now " +
-                        std::to_string(bytes) + " bytes, ETag " + etag +
+                        std::to_string(it->second.bytes) + " bytes then, now " + std::to_string(bytes) +
+                        " bytes, ETag " + etag +
                         "): the source probably restarted and reuses its segment names. Segments carry an immutable "
                         "Cache-Control, so the CDN and players may serve the old bytes under this key. Give each run "
                         "of the source its own segment keys (on the r2push that uploads segments): a --key template with {msn} when the source keeps numbering across restarts, "

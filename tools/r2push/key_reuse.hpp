@@ -15,8 +15,10 @@ namespace hlsmesh::r2push {
 
 class KeyReuseWatch {
  public:
-  // Keys remembered (oldest forgotten first): bounded memory on a run of weeks.
-  explicit KeyReuseWatch(size_t capacity = 100000) : capacity_(capacity) {}
+  // Keys remembered, oldest forgotten first: about 11 hours of 2 s segments in
+  // under 1 MiB, bounded however long the run (a source restarting later
+  // than that is not noticed; the pending deletes are still cancelled).
+  explicit KeyReuseWatch(size_t capacity = 20000) : capacity_(capacity) {}
 
   // A segment upload of `key` succeeded. Returns the warning to log the first
   // time a key comes back with another size or ETag; nothing after that.
@@ -26,7 +28,6 @@ class KeyReuseWatch {
   struct Seen {
     uint64_t bytes = 0;
     size_t etag_hash = 0;
-    std::string etag;
   };
   size_t capacity_;
   bool warned_ = false;
