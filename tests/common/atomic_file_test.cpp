@@ -88,3 +88,20 @@ TEST(AtomicFile, LinkOnSameFileSystemCopyAcross) {
   }
   EXPECT_THROW(hlsmesh::link_or_copy_atomic(dir.path / "missing.ts", dir.path / "x.ts"), hlsmesh::Error);
 }
+
+TEST(AtomicFile, ReadFileWholeWhateverTheSizeSays) {
+  TempDir dir;
+  using hlsmesh::read_file;
+  using hlsmesh::write_file_atomic;
+  write_file_atomic(dir.path / "empty", "");
+  EXPECT_EQ(read_file(dir.path / "empty"), "");
+  std::string big(2 * 1024 * 1024 + 7, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 % 251);
+  write_file_atomic(dir.path / "seg.ts", big);
+  EXPECT_EQ(read_file(dir.path / "seg.ts"), big);
+  // /proc files say size 0 and have content: read to their end all the same.
+  std::string status = read_file("/proc/self/status");
+  EXPECT_NE(status.find("Name:"), std::string::npos);
+  EXPECT_GT(status.size(), 100u);
+  EXPECT_THROW(read_file(dir.path / "missing.ts"), hlsmesh::Error);
+}
