@@ -32,11 +32,6 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? std::string(".") : (slash == 0 ? std::string("/") : path.substr(0, slash));
 }
 
-std::string base_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::string stem_of(const std::string& name) {
   size_t dot = name.rfind('.');
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
@@ -69,6 +64,11 @@ std::optional<std::vector<std::pair<std::string, bool>>> list_dir(const std::str
 bool is_playlist_name(const std::string& name) { return ends_with(name, ".m3u8") || ends_with(name, ".m3u"); }
 
 }  // namespace
+
+std::string base_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
 
 uint64_t text_hash(const std::string& text) {
   uint64_t h = 1469598103934665603ULL;

@@ -50,6 +50,9 @@ nlohmann::json master_renditions_json(const std::vector<MasterVariant>& variants
 // Reads a whole file; nullopt with errno set when it cannot be opened/read.
 std::optional<std::string> read_file(const std::string& path);
 
+// The last component of a path: "/data/hls/0/stream.m3u8" → "stream.m3u8".
+std::string base_of(const std::string& path);
+
 // A stable hash of playlist text (FNV-1a), to tell identical reads apart.
 uint64_t text_hash(const std::string& text);
 

@@ -1,6 +1,9 @@
+// The watcher's roots and renditions: discovery of the variant playlists of
+// each DIR, watches on their directories, and reading each playlist into its
+// tracker. Changes are noticed in changes.cpp, problems said in problems.cpp,
+// the loop is session_loop.cpp.
 #include "tools/hlswatch/session.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,10 +13,8 @@
 #include <filesystem>
 
 #include "common/error.hpp"
-#include "common/fd.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
-#include "common/signals.hpp"
 #include "common/time_util.hpp"
 #include "tools/hlswatch/output.hpp"
 
@@ -22,77 +23,6 @@ namespace hlswatch {
 namespace log = hlsmesh::log;
 namespace m3u8 = hlsmesh::m3u8;
 using hlsmesh::monotonic_ms;
-
-namespace {
-
-constexpr int64_t first_retry_ms = 250;
-constexpr int64_t repeat_warning_ms = 60000;  // a problem that persists is logged again this often
-
-std::string base_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-bool same_stat(const struct stat& a, const struct stat& b) {
-  return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
-         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
-}
-
-bool is_temp_name(const std::string& name) {
-  auto ends = [&](const char* s) {
-    std::string_view suffix(s);
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends(".tmp") || ends(".temp");
-}
-
-std::string seconds_text(int64_t ms) {
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  return std::to_string(ms) + " ms";
-}
-
-}  // namespace
-
-int check_dir(const std::string& dir) {
-  hlsmesh::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  return fd ? 0 : errno;
-}
-
-std::string access_problem_text(int err, const std::string& path, const std::string& what) {
-  const uid_t uid = ::geteuid();
-  const gid_t gid = ::getegid();
-  std::string who = "uid " + std::to_string(uid) + " (gid " + std::to_string(gid) + ")";
-  switch (err) {
-    case ENOENT:
-      return path + " does not exist (ENOENT); start the source that writes it or fix the path — hlswatch waits for " +
-             what + " to appear";
-    case ENOTDIR:
-      return path + " is not a directory (ENOTDIR); pass the HLS output directory (e.g. Owncast's data/hls or "
-                    "data/hls/0)";
-    case EACCES:
-    case EPERM: {
-      struct stat st {};
-      std::string owner;
-      if (::stat(path.c_str(), &st) == 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        owner = " (it is owned by uid " + std::to_string(st.st_uid) + " gid " + std::to_string(st.st_gid) +
-                ", mode " + mode + ")";
-        return hlsmesh::errno_text(err) + " on " + path + ": the " + what + " is not readable by " + who + owner +
-               "; fix its permissions (e.g. chmod o+rx " + path +
-               ((st.st_mode & S_IRGRP) && (st.st_mode & S_IXGRP)
-                    ? ", add uid " + std::to_string(uid) + " to group " + std::to_string(st.st_gid)
-                    : std::string()) +
-               ", or run hlswatch as uid " + std::to_string(st.st_uid) + ")";
-      }
-      return hlsmesh::errno_text(err) + " on " + path + ": " + who + " cannot reach the " + what +
-             " (a parent directory is not searchable); fix the permissions along the path (chmod o+x on each "
-             "parent) or run hlswatch as a user that can read it";
-    }
-    default:
-      return "cannot read " + what + " " + path + ": " + hlsmesh::errno_text(err) + "; check the path and the filesystem";
-  }
-}
 
 Session::Session(Options options, hlsmesh::EventWriter& writer) : options_(std::move(options)), writer_(writer) {
   if (options_.poll_ms == 0 && !options_.once) {
@@ -112,29 +42,6 @@ Session::Session(Options options, hlsmesh::EventWriter& writer) : options_(std::
     root->stream = options_.stream.empty() ? base_of(root->path) : options_.stream;
     roots_.push_back(std::move(root));
   }
-}
-
-void Session::report_problem(Problem& problem, int err, const std::string& path, const std::string& what,
-                             int64_t now) {
-  const bool changed = problem.err != err;
-  problem.err = err;
-  problem.delay_ms = changed ? first_retry_ms : std::min<int64_t>(problem.delay_ms * 2, options_.retry_max_ms);
-  problem.retry_at = now + problem.delay_ms;
-  if (changed || problem.logged_at < 0 || now - problem.logged_at >= repeat_warning_ms) {
-    problem.logged_at = now;
-    std::string text = access_problem_text(err, path, what);
-    if (!options_.once) text += " — retrying with backoff up to every " + seconds_text(options_.retry_max_ms);
-    if (err == ENOENT) {
-      log::warning(text, {{"path", path}, {"errno", "ENOENT"}});
-    } else {
-      log::error(text, {{"path", path}, {"errno", hlsmesh::errno_text(err)}, {"uid", ::geteuid()}});
-    }
-  }
-}
-
-void Session::clear_problem(Problem& problem, const std::string& path) {
-  if (problem.active()) log::notice(path + " is readable again; resuming");
-  problem = Problem{};
 }
 
 int Session::watch(const std::string& dir, int& wd) {
@@ -367,96 +274,6 @@ void Session::read_playlist(Root& root, Rendition& r, int64_t now) {
       r.tracker->on_playlist(media, text_hash(*text), [&](const std::string& p) { return probe(r, p); }, now);
   write_items(writer_, items, root.stream, r.name);
   if (auto d = r.tracker->deadline()) r.reread_at = *d;
-}
-
-void Session::on_dir_event(const DirEvent& e, int64_t now) {
-  auto watched = watched_.find(e.wd);
-  if (watched == watched_.end()) return;
-  const std::string dir = watched->second;
-  const bool self_gone = (e.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) != 0;
-  if (e.mask & IN_IGNORED) watched_.erase(watched);
-
-  for (auto& root_ptr : roots_) {
-    Root& root = *root_ptr;
-    if (root.wd == e.wd && root.path == dir) {
-      if (self_gone) {
-        if (root.wd >= 0 && !root.problem.active()) {
-          log::warning(root.path + " was removed or moved away; waiting for it to come back");
-          lose_root(root, ENOENT, now);
-        }
-      } else if (e.name.empty()) {
-        if (e.mask & IN_ATTRIB) root.dirty = true;  // permissions may have changed
-      } else if ((e.mask & IN_ISDIR) && (e.mask & (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM))) {
-        root.dirty = true;
-      } else if (!is_temp_name(e.name) && (e.name == base_of(root.master_path) ||
-                                          ((e.name.ends_with(".m3u8") || e.name.ends_with(".m3u")) &&
-                                           (e.mask & (IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE))))) {
-        bool known = std::any_of(root.renditions.begin(), root.renditions.end(),
-                                 [&](const auto& r) { return r->dir == dir && r->playlist_name == e.name; });
-        if (!known) root.dirty = true;
-      }
-    }
-    for (auto& r_ptr : root.renditions) {
-      Rendition& r = *r_ptr;
-      if (r.wd != e.wd || r.dir != dir) continue;
-      if (self_gone) {
-        if (r.wd >= 0 && r.dir != root.path) lose_rendition(root, r, ENOENT, now);
-        continue;
-      }
-      if (e.name.empty()) {
-        if ((e.mask & IN_ATTRIB) && r.problem.active()) r.problem.retry_at = now;
-        continue;
-      }
-      if (e.name == r.playlist_name) {
-        r.dirty = true;
-        continue;
-      }
-      if (is_temp_name(e.name) || (e.mask & IN_ISDIR)) continue;
-      std::string path = r.dir + "/" + e.name;
-      if (e.mask & IN_MODIFY) {
-        if (r.writing.size() > 1024) r.writing.clear();
-        r.writing.insert(path);
-      } else if (e.mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)) {
-        r.writing.erase(path);
-        if (r.reread_at) r.dirty = true;  // a listed segment may have been waiting for this
-      }
-    }
-  }
-}
-
-void Session::poll_scan(int64_t now) {
-  for (auto& root_ptr : roots_) {
-    Root& root = *root_ptr;
-    if (root.problem.active()) continue;
-    struct stat st {};
-    if (::stat(root.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      const int err = S_ISDIR(st.st_mode) || st.st_mode == 0 ? errno : ENOTDIR;
-      log::warning(root.path + " was removed or moved away; waiting for it to come back");
-      lose_root(root, err, now);
-      continue;
-    }
-    if (st.st_mtim.tv_sec != root.dir_stat.st_mtim.tv_sec || st.st_mtim.tv_nsec != root.dir_stat.st_mtim.tv_nsec ||
-        st.st_ino != root.dir_stat.st_ino) {
-      root.dir_stat = st;
-      // New names in the directory: only rediscover when it could matter.
-      if (root.kind != Discovery::Kind::media || root.renditions.empty()) root.dirty = true;
-    }
-    if (!root.master_path.empty()) {
-      struct stat ms {};
-      if (::stat(root.master_path.c_str(), &ms) == 0 && !same_stat(ms, root.master_stat)) root.dirty = true;
-    }
-    for (auto& r_ptr : root.renditions) {
-      Rendition& r = *r_ptr;
-      if (r.problem.active()) continue;
-      struct stat ps {};
-      if (::stat(r.playlist_path.c_str(), &ps) != 0) {
-        if (r.playlist_seen || errno != ENOENT) r.dirty = true;  // read_playlist says what is wrong
-        if (errno == ENOENT && check_dir(r.dir) != 0) r.dirty = true;
-        continue;
-      }
-      if (!r.have_playlist_stat || !same_stat(ps, r.playlist_stat)) r.dirty = true;
-    }
-  }
 }
 
 }  // namespace hlswatch

@@ -16,18 +16,10 @@
 #include "tools/hlswatch/discovery.hpp"
 #include "tools/hlswatch/inotify.hpp"
 #include "tools/hlswatch/options.hpp"
+#include "tools/hlswatch/problems.hpp"
 #include "tools/hlswatch/tracker.hpp"
 
 namespace hlswatch {
-
-// A directory or file we cannot use right now, and when to try again.
-struct Problem {
-  int err = 0;  // 0: fine
-  int64_t retry_at = 0;
-  int64_t delay_ms = 0;
-  int64_t logged_at = -1;
-  bool active() const { return err != 0; }
-};
 
 struct Rendition {
   std::string name;
@@ -68,9 +60,6 @@ struct Root {
   std::vector<std::unique_ptr<Rendition>> renditions;
 };
 
-// 0 when `dir` is a directory we can list, else the errno that stops us.
-int check_dir(const std::string& dir);
-
 class Session {
  public:
   Session(Options options, hlsmesh::EventWriter& writer);
@@ -94,9 +83,11 @@ class Session {
   void read_playlist(Root& root, Rendition& rendition, int64_t now);
   FileState probe(Rendition& rendition, const std::string& path);
 
+  // What changed in the watched directories (changes.cpp).
   void on_dir_event(const DirEvent& event, int64_t now);
   void poll_scan(int64_t now);
 
+  // Unreadable or missing paths: said once, retried with backoff (problems.cpp).
   void report_problem(Problem& problem, int err, const std::string& path, const std::string& what, int64_t now);
   void clear_problem(Problem& problem, const std::string& path);
 
@@ -107,8 +98,5 @@ class Session {
   std::vector<std::unique_ptr<Root>> roots_;
   int64_t next_poll_ = 0;
 };
-
-// "EACCES on /data/hls/0: the directory is not readable by uid 1000 ...; fix ...".
-std::string access_problem_text(int err, const std::string& path, const std::string& what);
 
 }  // namespace hlswatch
