@@ -1,17 +1,15 @@
+// The server's life: the lws context and its protocols, one callback that
+// dispatches every lws event to HTTP (http_routes.cpp), WebSocket
+// (ws_session.cpp) or our own fds, the peer sweep, SIGHUP reloads and the
+// service loop. Connections come in through connections.cpp.
 #include "tools/sigd/server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -35,60 +33,12 @@ void lws_log_to_ours(int level, const char* line) {
   else log::debug(std::string("libwebsockets: ") + std::string(text));
 }
 
-std::string ip_key(const PeerAddr& a) {
-  return std::string(reinterpret_cast<const char*>(a.ip.data()), a.v6 ? 16 : 4);
-}
-
-PeerAddr peer_from_sockaddr(const sockaddr_storage& ss) {
-  PeerAddr a;
-  if (ss.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
-    std::memcpy(a.ip.data(), &in->sin_addr, 4);
-    a.port = ntohs(in->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    const uint8_t* b = in6->sin6_addr.s6_addr;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(b, mapped, 12) == 0) {
-      std::memcpy(a.ip.data(), b + 12, 4);
-    } else {
-      std::memcpy(a.ip.data(), b, 16);
-      a.v6 = true;
-    }
-    a.port = ntohs(in6->sin6_port);
-  }
-  return a;
-}
-
-// Whole life of a sniffed HTTP tracker connection: request in, reply out.
-constexpr int kRawHttpTimeoutSecs = 10;
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) return false;
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    size_t j = 0;
-    while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) ++j;
-    if (j == needle.size()) return true;
-  }
-  return false;
-}
-
 void raise_fd_limit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
   }
-}
-
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Exit::config, "cannot read " + path + ": " + hlsmesh::errno_text(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -202,20 +152,6 @@ int Server::dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len
   }
 }
 
-void Server::release_session(lws* wsi) {
-  auto it = sessions_.find(wsi);
-  if (it == sessions_.end()) return;
-  if (it->second.ws) ws_closed(wsi);
-  if (it->second.counted) {
-    --stats_.connections_open;
-    if (opt_.max_per_ip > 0) {
-      auto ip = per_ip_.find(ip_key(it->second.remote));
-      if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
-    }
-  }
-  sessions_.erase(it);
-}
-
 void Server::create_context() {
   int lws_levels = LLL_ERR;
   if (log::enabled(log::Level::debug)) lws_levels |= LLL_WARN | LLL_NOTICE;
@@ -268,137 +204,6 @@ void Server::create_context() {
   if (!vhost_) throw Error(Exit::software, "libwebsockets created no vhost");
 }
 
-void Server::open_listener() {
-  std::string host = opt_.listen, port = "8000";
-  if (!host.empty() && host[0] == '[') {
-    auto close = host.find(']');
-    if (close == std::string::npos) throw Error(Exit::usage, "--listen " + opt_.listen + ": missing ']'");
-    if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
-    host = host.substr(1, close - 1);
-  } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  } else if (host.find_first_not_of("0123456789") == std::string::npos) {
-    port = host;
-    host = "127.0.0.1";
-  }
-  if (host.empty()) host = "0.0.0.0";
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0)
-    throw Error(Exit::usage, "--listen " + opt_.listen + ": " + gai_strerror(rc) + "; use host:port");
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(res, &freeaddrinfo);
-  hlsmesh::UniqueFd fd(::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) throw Error(Exit::io, "socket(): " + hlsmesh::errno_text(errno));
-  int one = 1;
-  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  // Connections reach accept() once their first bytes arrived, so the HTTP
-  // tracker sniff below sees the request line.
-  int defer = 5;
-  setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
-  if (::bind(fd.get(), res->ai_addr, res->ai_addrlen) != 0)
-    throw Error(Exit::unavailable, "cannot listen on " + opt_.listen + ": " + hlsmesh::errno_text(errno) +
-                                       "; is another sigd (or tracker) running there? choose another --listen");
-  if (::listen(fd.get(), 4096) != 0) throw Error(Exit::io, "listen(): " + hlsmesh::errno_text(errno));
-
-  sockaddr_storage bound{};
-  socklen_t bl = sizeof bound;
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &bl);
-  char name[INET6_ADDRSTRLEN] = "";
-  uint16_t bound_port = 0;
-  if (bound.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&bound);
-    inet_ntop(AF_INET, &in->sin_addr, name, sizeof name);
-    bound_port = ntohs(in->sin_port);
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&bound);
-    inet_ntop(AF_INET6, &in6->sin6_addr, name, sizeof name);
-    bound_port = ntohs(in6->sin6_port);
-  }
-  std::string where = bound.ss_family == AF_INET6 ? "[" + std::string(name) + "]" : std::string(name);
-  where += ":" + std::to_string(bound_port);
-
-  lws_sock_file_fd_type u{};
-  u.filefd = fd.get();
-  listener_wsi_ = lws_adopt_descriptor_vhost(vhost_, LWS_ADOPT_RAW_FILE_DESC, u, "sigd-fd", nullptr);
-  if (!listener_wsi_) throw Error(Exit::software, "libwebsockets refused the listening socket");
-  listen_fd_ = fd.release();  // lws polls (and finally closes) it; we accept on it
-
-  const char* scheme = opt_.tls_cert.empty() ? "" : "s";
-  log::notice("listening", {{"http", "http" + std::string(scheme) + "://" + where + "/"},
-                            {"tracker", "ws" + std::string(scheme) + "://" + where + "/announce"},
-                            {"interval", opt_.interval}});
-  if (!opt_.ready_file.empty()) hlsmesh::write_file_atomic(opt_.ready_file, where + "\n");
-}
-
-void Server::accept_ready() {
-  for (int i = 0; i < 1024; ++i) {
-    sockaddr_storage ss{};
-    socklen_t sl = sizeof ss;
-    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) {
-        stats_.error(ErrorKind::connection_limit);
-        log::warning("accept: out of file descriptors; raise ulimit -n or lower --max-connections");
-      }
-      return;
-    }
-    PeerAddr remote = peer_from_sockaddr(ss);
-    if (stats_.connections_open >= static_cast<uint64_t>(opt_.max_connections)) {
-      stats_.error(ErrorKind::connection_limit);
-      ::close(fd);
-      continue;
-    }
-    if (opt_.max_per_ip > 0) {
-      auto it = per_ip_.find(ip_key(remote));
-      if (it != per_ip_.end() && it->second >= static_cast<uint32_t>(opt_.max_per_ip)) {
-        stats_.error(ErrorKind::ip_limit);
-        ::close(fd);
-        continue;
-      }
-    }
-    hand_over(fd, remote);
-  }
-}
-
-void Server::hand_over(int fd, const PeerAddr& remote) {
-  const bool tls = !opt_.tls_cert.empty();
-  bool raw_tracker = false;
-  if (!tls) {
-    char peek[1024];
-    ssize_t n = ::recv(fd, peek, sizeof peek, MSG_PEEK);
-    if (n > 0) {
-      std::string_view head(peek, static_cast<size_t>(n));
-      raw_tracker = (starts_with(head, "GET /announce?") || starts_with(head, "GET /scrape?")) &&
-                    !contains_ci(head, "\nupgrade:");
-    }
-  }
-  lws_sock_file_fd_type u{};
-  u.sockfd = fd;
-  adopting_remote_ = remote;
-  lws* wsi = nullptr;
-  if (raw_tracker) {
-    wsi = lws_adopt_descriptor_vhost(vhost_, LWS_ADOPT_SOCKET, u, "sigd-raw-http", nullptr);
-  } else {
-    int flags = LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP | (tls ? LWS_ADOPT_ALLOW_SSL : 0);
-    wsi = lws_adopt_descriptor_vhost(vhost_, static_cast<lws_adoption_type>(flags), u, nullptr, nullptr);
-  }
-  if (!wsi) return;  // lws closed the fd
-  // lws times out the HTTP connections it parses, not raw ones: without this
-  // a client that sends half a request line would hold its slot for good.
-  if (raw_tracker) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, kRawHttpTimeoutSecs);
-  Session& s = sessions_[wsi];
-  s.remote = remote;
-  s.counted = true;
-  if (raw_tracker && !s.raw) s.raw = std::make_unique<RawHttp>();
-  ++stats_.connections_open;
-  ++stats_.connections_total;
-  if (opt_.max_per_ip > 0) ++per_ip_[ip_key(remote)];
-}
-
 void Server::schedule_sweep() {
   sweep_timer_.server = this;
   const int64_t period_s = std::max(1, opt_.interval / 2);
@@ -443,7 +248,7 @@ void Server::reload() {
   }
   if (!opt_.tls_cert.empty()) {
     try {
-      std::string cert = read_whole_file(opt_.tls_cert), key = read_whole_file(opt_.tls_key);
+      std::string cert = hlsmesh::read_file(opt_.tls_cert), key = hlsmesh::read_file(opt_.tls_key);
       if (lws_tls_cert_updated(context_.get(), opt_.tls_cert.c_str(), opt_.tls_key.c_str(), cert.data(), cert.size(),
                                key.data(), key.size()) != 0)
         log::error("TLS certificate reload failed; still serving the previous one",

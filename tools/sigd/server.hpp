@@ -42,6 +42,10 @@ struct Conn {
   std::vector<std::pair<Id20, Id20>> memberships;   // (info_hash, peer_id) this connection announced
 };
 
+// LWS_PRE bytes of headroom, as lws_write wants it, with room for `text_size`
+// more: the message writers append straight behind it.
+std::string frame_headroom(size_t text_size);
+
 // A response on an lws HTTP connection: a generated body or a file range.
 struct HttpTxn {
   std::string body;

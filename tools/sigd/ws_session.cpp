@@ -1,11 +1,11 @@
-// WebSocket connections: the WebTorrent tracker, /events subscribers and
-// /publish publishers.
+// WebSocket connections: upgrade filtering, the send queue, receiving and
+// reassembling messages for the WebTorrent tracker (ws_tracker.cpp), /events
+// subscribers and /publish publishers.
 #include <algorithm>
 #include <cstring>
 
 #include "common/log.hpp"
 #include "common/time_util.hpp"
-#include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/server.hpp"
 
 namespace sigd {
@@ -29,22 +29,20 @@ std::string header(lws* wsi, lws_token_indexes token) {
   return out;
 }
 
-// LWS_PRE bytes of headroom, as lws_write wants it, with room for `text_size`
-// more: the message writers append straight behind it.
-std::string headroom(size_t text_size) {
-  std::string out;
-  out.reserve(LWS_PRE + text_size);
-  out.append(LWS_PRE, '\0');
-  return out;
-}
-
 std::string framed(std::string_view text) {
-  std::string out = headroom(text.size());
+  std::string out = frame_headroom(text.size());
   out.append(text);
   return out;
 }
 
 }  // namespace
+
+std::string frame_headroom(size_t text_size) {
+  std::string out;
+  out.reserve(LWS_PRE + text_size);
+  out.append(LWS_PRE, '\0');
+  return out;
+}
 
 int Server::ws_filter(lws* wsi) {
   const std::string path = uri_path(wsi);
@@ -289,105 +287,6 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
     return -1;
   }
   return 0;
-}
-
-int Server::handle_tracker_message(Conn& c, std::string_view text) {
-  if (!c.bucket.take(hlsmesh::monotonic_ms())) {
-    // Dropped unread and unanswered: a reply would cost what the limit saves,
-    // and could not name the info_hash the client listens for anyway.
-    stats_.error(ErrorKind::rate);
-    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
-  }
-  WsRequest req = parse_ws_message(text, static_cast<size_t>(opt_.max_offers), static_cast<size_t>(opt_.max_scrape));
-  if (auto* err = std::get_if<ParseError>(&req)) {
-    stats_.error(error_kind_from(err->kind));
-    send_text(c, failure_message(*err));
-    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
-  }
-  if (auto* a = std::get_if<AnnounceRequest>(&req)) handle_announce(c, *a);
-  else handle_scrape(c, std::get<ScrapeRequest>(req));
-  return 0;
-}
-
-void Server::handle_announce(Conn& c, AnnounceRequest& a) {
-  if (!allow_.allows(a.info_hash)) {
-    stats_.error(ErrorKind::not_allowed);
-    send_text(c, failure_message({"info_hash is not allowed on this tracker", "not_allowed", "announce", a.info_hash}));
-    return;
-  }
-  ++stats_.announces;
-  ++stats_.ws_announces;
-
-  if (a.event == AnnounceEvent::stopped) {
-    if (registry_.remove(a.info_hash, a.peer_id, &c)) drop_membership(c, a.info_hash, a.peer_id);
-    const Swarm* s = registry_.find(a.info_hash);
-    std::string reply = headroom(128);
-    append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
-    send(c, std::move(reply));
-    return;
-  }
-
-  const bool member = std::any_of(c.memberships.begin(), c.memberships.end(), [&](const auto& m) {
-    return m.first == a.info_hash && m.second == a.peer_id;
-  });
-  if (!member && c.memberships.size() >= static_cast<size_t>(opt_.max_swarms_per_conn)) {
-    stats_.error(ErrorKind::too_many_swarms);
-    send_text(c, failure_message({"too many swarms on one connection", "too_many_swarms", "announce", a.info_hash}));
-    return;
-  }
-  // Like bittorrent-tracker: left 0 or a completed event makes a seeder; an
-  // announce without a number for left keeps what the peer was.
-  const bool completed = a.event == AnnounceEvent::completed;
-  const int seeder = a.seeder || completed ? 1 : (a.left_known ? 0 : -1);
-  auto up = registry_.upsert(a.info_hash, a.peer_id, &c, PeerAddr{}, seeder, completed, hlsmesh::monotonic_ms());
-  if (up.refused()) {
-    // Another live connection's (or an HTTP) peer_id: answers and offers for
-    // that peer keep going to its owner. A client that reconnected with its
-    // old peer_id gets in once its old connection is gone (--idle-timeout).
-    const ErrorKind kind = error_kind_of(up.result);
-    stats_.error(kind);
-    send_text(c, failure_message({std::string(refusal_reason(up.result)), std::string(error_kind_name(kind)), "announce",
-                                  a.info_hash}));
-    return;
-  }
-  if (!member) c.memberships.emplace_back(a.info_hash, a.peer_id);
-  Swarm& swarm = *up.swarm;
-
-  if (a.is_answer) {
-    // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
-    auto it = swarm.index.find(a.to_peer_id);
-    if (it != swarm.index.end() && swarm.peers[it->second].conn) {
-      std::string answer = headroom(200 + a.answer_sdp.size());
-      append_answer_message(answer, a);
-      send(*swarm.peers[it->second].conn, std::move(answer));
-      ++stats_.answers_relayed;
-    } else {
-      ++stats_.answers_unrouted;
-    }
-    return;
-  }
-
-  std::string reply = headroom(128);
-  append_announce_reply(reply, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
-  send(c, std::move(reply));
-  size_t k = a.offers.size();
-  if (a.numwant) k = std::min<size_t>(k, static_cast<size_t>(*a.numwant));
-  k = std::min<size_t>(k, static_cast<size_t>(opt_.max_offers));
-  if (k == 0) return;
-  size_t next = 0;
-  registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
-    const Offer& offer = a.offers[next++];
-    std::string message = headroom(200 + offer.sdp.size());
-    append_offer_message(message, offer, a.peer_id, a.info_hash);
-    send(*p.conn, std::move(message));
-    ++stats_.offers_relayed;
-  });
-}
-
-void Server::handle_scrape(Conn& c, const ScrapeRequest& req) {
-  ++stats_.scrapes;
-  const ScrapeSelection selected = select_scrape(req, registry_, allow_, static_cast<size_t>(opt_.max_scrape));
-  send(c, framed(scrape_reply(selected.files, opt_.http_interval)));
 }
 
 void Server::feed_event(hlsmesh::Json&& event) {

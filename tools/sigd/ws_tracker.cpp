@@ -1,0 +1,112 @@
+// The WebTorrent tracker over WebSocket, as bittorrent-tracker speaks it:
+// rate limit and parse each message, then announce (join or refresh the
+// swarm, relay offers to random other peers, answers to their peer), stop,
+// or scrape. Replies are written behind their LWS_PRE headroom directly.
+#include <algorithm>
+
+#include "common/time_util.hpp"
+#include "tools/sigd/core/scrape.hpp"
+#include "tools/sigd/server.hpp"
+
+namespace sigd {
+
+int Server::handle_tracker_message(Conn& c, std::string_view text) {
+  if (!c.bucket.take(hlsmesh::monotonic_ms())) {
+    // Dropped unread and unanswered: a reply would cost what the limit saves,
+    // and could not name the info_hash the client listens for anyway.
+    stats_.error(ErrorKind::rate);
+    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
+  }
+  WsRequest req = parse_ws_message(text, static_cast<size_t>(opt_.max_offers), static_cast<size_t>(opt_.max_scrape));
+  if (auto* err = std::get_if<ParseError>(&req)) {
+    stats_.error(error_kind_from(err->kind));
+    send_text(c, failure_message(*err));
+    return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
+  }
+  if (auto* a = std::get_if<AnnounceRequest>(&req)) handle_announce(c, *a);
+  else handle_scrape(c, std::get<ScrapeRequest>(req));
+  return 0;
+}
+
+void Server::handle_announce(Conn& c, AnnounceRequest& a) {
+  if (!allow_.allows(a.info_hash)) {
+    stats_.error(ErrorKind::not_allowed);
+    send_text(c, failure_message({"info_hash is not allowed on this tracker", "not_allowed", "announce", a.info_hash}));
+    return;
+  }
+  ++stats_.announces;
+  ++stats_.ws_announces;
+
+  if (a.event == AnnounceEvent::stopped) {
+    if (registry_.remove(a.info_hash, a.peer_id, &c)) drop_membership(c, a.info_hash, a.peer_id);
+    const Swarm* s = registry_.find(a.info_hash);
+    std::string reply = frame_headroom(128);
+    append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
+    send(c, std::move(reply));
+    return;
+  }
+
+  const bool member = std::any_of(c.memberships.begin(), c.memberships.end(), [&](const auto& m) {
+    return m.first == a.info_hash && m.second == a.peer_id;
+  });
+  if (!member && c.memberships.size() >= static_cast<size_t>(opt_.max_swarms_per_conn)) {
+    stats_.error(ErrorKind::too_many_swarms);
+    send_text(c, failure_message({"too many swarms on one connection", "too_many_swarms", "announce", a.info_hash}));
+    return;
+  }
+  // Like bittorrent-tracker: left 0 or a completed event makes a seeder; an
+  // announce without a number for left keeps what the peer was.
+  const bool completed = a.event == AnnounceEvent::completed;
+  const int seeder = a.seeder || completed ? 1 : (a.left_known ? 0 : -1);
+  auto up = registry_.upsert(a.info_hash, a.peer_id, &c, PeerAddr{}, seeder, completed, hlsmesh::monotonic_ms());
+  if (up.refused()) {
+    // Another live connection's (or an HTTP) peer_id: answers and offers for
+    // that peer keep going to its owner. A client that reconnected with its
+    // old peer_id gets in once its old connection is gone (--idle-timeout).
+    const ErrorKind kind = error_kind_of(up.result);
+    stats_.error(kind);
+    send_text(c, failure_message({std::string(refusal_reason(up.result)), std::string(error_kind_name(kind)), "announce",
+                                  a.info_hash}));
+    return;
+  }
+  if (!member) c.memberships.emplace_back(a.info_hash, a.peer_id);
+  Swarm& swarm = *up.swarm;
+
+  if (a.is_answer) {
+    // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
+    auto it = swarm.index.find(a.to_peer_id);
+    if (it != swarm.index.end() && swarm.peers[it->second].conn) {
+      std::string answer = frame_headroom(200 + a.answer_sdp.size());
+      append_answer_message(answer, a);
+      send(*swarm.peers[it->second].conn, std::move(answer));
+      ++stats_.answers_relayed;
+    } else {
+      ++stats_.answers_unrouted;
+    }
+    return;
+  }
+
+  std::string reply = frame_headroom(128);
+  append_announce_reply(reply, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
+  send(c, std::move(reply));
+  size_t k = a.offers.size();
+  if (a.numwant) k = std::min<size_t>(k, static_cast<size_t>(*a.numwant));
+  k = std::min<size_t>(k, static_cast<size_t>(opt_.max_offers));
+  if (k == 0) return;
+  size_t next = 0;
+  registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
+    const Offer& offer = a.offers[next++];
+    std::string message = frame_headroom(200 + offer.sdp.size());
+    append_offer_message(message, offer, a.peer_id, a.info_hash);
+    send(*p.conn, std::move(message));
+    ++stats_.offers_relayed;
+  });
+}
+
+void Server::handle_scrape(Conn& c, const ScrapeRequest& req) {
+  ++stats_.scrapes;
+  const ScrapeSelection selected = select_scrape(req, registry_, allow_, static_cast<size_t>(opt_.max_scrape));
+  send_text(c, scrape_reply(selected.files, opt_.http_interval));
+}
+
+}  // namespace sigd
