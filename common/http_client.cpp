@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 namespace hlsmesh::http {
 
@@ -183,6 +184,22 @@ Response Client::perform(Request request) {
   });
   while (!done) poll(1000);
   return out;
+}
+
+bool header_lists(const std::string& header_value, const std::string& token) {
+  const std::string value = ascii_lower(header_value), wanted = ascii_lower(token);
+  for (size_t at = 0; at <= value.size();) {
+    size_t comma = value.find(',', at);
+    if (comma == std::string::npos) comma = value.size();
+    size_t b = value.find_first_not_of(" \t", at);
+    if (b != std::string::npos && b < comma) {
+      size_t e = value.find_last_not_of(" \t", comma - 1);
+      std::string_view item(value.data() + b, e - b + 1);
+      if (item == wanted || item == "*") return true;
+    }
+    at = comma + 1;
+  }
+  return false;
 }
 
 std::string uri_encode(const std::string& text, bool keep_slash) {

@@ -105,6 +105,10 @@ class Client {
   long connections_opened_ = 0;
 };
 
+// True when a comma-separated header value (Access-Control-Allow-Headers,
+// Access-Control-Expose-Headers, ...) lists `token`, case-insensitively, or "*".
+bool header_lists(const std::string& header_value, const std::string& token);
+
 // Percent-encoding as AWS SigV4 wants it: unreserved characters stay, '/'
 // stays when keep_slash, everything else %XX (upper-case hex).
 std::string uri_encode(const std::string& text, bool keep_slash);

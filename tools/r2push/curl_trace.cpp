@@ -5,16 +5,11 @@
 #include <string_view>
 
 #include "common/log.hpp"
+#include "common/text.hpp"
 
 namespace hlsmesh::r2push {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Names whose value is a credential ("proxy-authorization:" contains the first).
 constexpr std::string_view credential_headers[] = {"authorization:", "x-amz-security-token:"};
@@ -23,14 +18,14 @@ constexpr std::string_view credential_headers[] = {"authorization:", "x-amz-secu
 // signing was used; anything else (a bare token) is.
 bool is_auth_scheme(std::string_view word) {
   static const char* const schemes[] = {"aws4-hmac-sha256", "aws", "basic", "bearer", "digest", "negotiate", "ntlm"};
-  std::string w = lower(word);
+  std::string w = hlsmesh::ascii_lower(word);
   return std::any_of(std::begin(schemes), std::end(schemes), [&](const char* s) { return w == s; });
 }
 
 }  // namespace
 
 std::string redact_trace_line(std::string line) {
-  const std::string low = lower(line);
+  const std::string low = hlsmesh::ascii_lower(line);
   size_t cut = std::string::npos;  // where the first credential value starts
   bool authorization = false;
   for (std::string_view name : credential_headers) {

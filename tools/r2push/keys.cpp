@@ -8,15 +8,11 @@
 
 #include "common/error.hpp"
 #include "common/http_client.hpp"
+#include "common/text.hpp"
 
 namespace hlsmesh::r2push {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string field_text(const Json& event, const char* name) {
   auto it = event.find(name);
@@ -143,13 +139,13 @@ std::string content_type_for(const std::string& name) {
       {".txt", "text/plain; charset=utf-8"},
       {".key", "application/octet-stream"},
   };
-  std::string ext = lower(std::filesystem::path(name).extension().string());
+  std::string ext = hlsmesh::ascii_lower(std::filesystem::path(name).extension().string());
   auto it = types.find(ext);
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 
 bool is_playlist(const std::string& name) {
-  std::string ext = lower(std::filesystem::path(name).extension().string());
+  std::string ext = hlsmesh::ascii_lower(std::filesystem::path(name).extension().string());
   return ext == ".m3u8" || ext == ".m3u";
 }
 

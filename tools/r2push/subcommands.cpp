@@ -2,7 +2,6 @@
 // with curl and the dashboard, one line per step with the fix when it fails.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -110,20 +109,6 @@ void check_public(Report& report, http::Client& client, const std::string& url, 
   check_range(report, client, url, body, origin);
 }
 
-bool lists_header(std::string list, const std::string& name) {
-  std::transform(list.begin(), list.end(), list.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (size_t at = 0; at < list.size();) {
-    size_t comma = list.find(',', at);
-    std::string item = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item == name || item == "*") return true;
-    if (comma == std::string::npos) break;
-    at = comma + 1;
-  }
-  return false;
-}
-
 // p2p-media-loader finishes a segment a peer began over HTTP with a Range
 // request: browsers preflight it (Range beyond a plain bytes=N-M is not
 // CORS-safelisted everywhere), and the server must answer it with 206.
@@ -137,7 +122,7 @@ void check_range(Report& report, http::Client& client, const std::string& url, c
   preflight.timeout_ms = 15000;
   http::Response p = client.perform(std::move(preflight));
   std::string allowed = p.header("access-control-allow-headers");
-  if (!p.ok() || !lists_header(allowed, "range")) {
+  if (!p.ok() || !http::header_lists(allowed, "range")) {
     report.fail("CORS preflight for a Range request from " + origin + ": " +
                 (p.curl_code != CURLE_OK ? p.error
                                          : "HTTP " + std::to_string(p.status) + ", Access-Control-Allow-Headers: " +

@@ -1,8 +1,7 @@
 #include "fetch.hpp"
 
-#include <sstream>
-
 #include "common/signals.hpp"
+#include "common/text.hpp"
 #include "common/time_util.hpp"
 
 namespace tunnelcheck {
@@ -10,23 +9,6 @@ namespace tunnelcheck {
 long Deadline::remaining_ms() const {
   int64_t left = end_ms - hlsmesh::monotonic_ms();
   return left > 0 ? static_cast<long>(left) : 0;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool header_lists(const std::string& value, const std::string& token) {
-  std::stringstream in(lower(value));
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b == std::string::npos) continue;
-    item = item.substr(b, e - b + 1);
-    if (item == lower(token) || item == "*") return true;
-  }
-  return false;
 }
 
 bool Fetcher::start(const std::string& method, const std::string& url, std::vector<std::string> headers,
@@ -95,7 +77,7 @@ bool check_response(const hlsmesh::http::Response& r, const std::string& subject
   }
   for (long s : expected)
     if (r.status == s) return true;
-  const bool via_cloudflare = lower(r.header("server")) == "cloudflare" || !r.header("cf-ray").empty();
+  const bool via_cloudflare = hlsmesh::ascii_lower(r.header("server")) == "cloudflare" || !r.header("cf-ray").empty();
   const std::string status = std::to_string(r.status);
   if (r.status == 530 && (r.body.find("1033") != std::string::npos || via_cloudflare)) {
     report.add(Severity::critical, "cf-tunnel-down", subject,

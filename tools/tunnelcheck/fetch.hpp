@@ -39,9 +39,6 @@ class Fetcher {
 bool check_response(const hlsmesh::http::Response& r, const std::string& subject, const std::vector<long>& expected,
                     Report& report, const std::string& what);
 
-// "a.example.com, b" style helpers.
-std::string lower(std::string s);
-bool header_lists(const std::string& header_value,
-                  const std::string& token);  // comma list, case-insensitive, "*" counts
+using hlsmesh::http::header_lists;
 
 }  // namespace tunnelcheck

@@ -1,3 +1,6 @@
+// cloudflared's ingress rules: loading config.yml, validating services and
+// paths in cloudflared's order and words, shadowed and unanchored rules,
+// first-match routing of a URL. Unknown keys are checked in config_keys.cpp.
 #include "ingress.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -7,148 +10,12 @@
 #include <filesystem>
 #include <set>
 
+#include "common/text.hpp"
+#include "config_keys.hpp"
 #include "url.hpp"
 
 namespace tunnelcheck {
 namespace {
-
-const std::set<std::string> kTopLevelKeys = {"tunnel",
-                                             "credentials-file",
-                                             "ingress",
-                                             "originRequest",
-                                             "warp-routing",
-                                             "logfile",
-                                             "loglevel",
-                                             "log-directory",
-                                             "transport-loglevel",
-                                             "metrics",
-                                             "protocol",
-                                             "no-autoupdate",
-                                             "autoupdate-freq",
-                                             "url",
-                                             "hello-world",
-                                             "origincert",
-                                             "edge-ip-version",
-                                             "region",
-                                             "retries",
-                                             "grace-period",
-                                             "management-diagnostics",
-                                             "post-quantum",
-                                             "edge-bind-address",
-                                             "tag",
-                                             "ha-connections",
-                                             "proxy-dns",
-                                             "proxy-dns-port",
-                                             "proxy-dns-address",
-                                             "proxy-dns-upstream",
-                                             "pidfile",
-                                             "no-tls-verify",
-                                             "origin-ca-pool",
-                                             "compression-quality",
-                                             "heartbeat-interval",
-                                             "heartbeat-count",
-                                             "max-fetch-size",
-                                             "icmpv4-src",
-                                             "icmpv6-src",
-                                             "lb-pool",
-                                             "api-url",
-                                             "unix-socket",
-                                             "bastion",
-                                             "socks5",
-                                             "label",
-                                             "name",
-                                             "token",
-                                             "credentials-contents",
-                                             "dns-resolver-addrs",
-                                             "max-active-flows",
-                                             "edge",
-                                             "service-op-ip",
-                                             "features",
-                                             "output"};
-const std::set<std::string> kRuleKeys = {"hostname", "path", "service", "originRequest"};
-const std::set<std::string> kOriginRequestKeys = {"connectTimeout",
-                                                  "tlsTimeout",
-                                                  "tcpKeepAlive",
-                                                  "noHappyEyeballs",
-                                                  "keepAliveConnections",
-                                                  "keepAliveTimeout",
-                                                  "httpHostHeader",
-                                                  "originServerName",
-                                                  "matchSNItoHost",
-                                                  "caPool",
-                                                  "noTLSVerify",
-                                                  "disableChunkedEncoding",
-                                                  "bastionMode",
-                                                  "proxyAddress",
-                                                  "proxyPort",
-                                                  "proxyType",
-                                                  "ipRules",
-                                                  "http2Origin",
-                                                  "access"};
-const std::set<std::string> kAccessKeys = {"required", "teamName", "audTag"};
-const std::set<std::string> kIpRuleKeys = {"prefix", "ports", "allow"};
-const std::set<std::string> kWarpKeys = {"enabled", "connectTimeout", "maxActiveFlows", "tcpKeepAlive"};
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string closest(const std::string& key, const std::set<std::string>& known) {
-  std::string best;
-  size_t best_d = 3;  // suggest only close names
-  for (const auto& k : known) {
-    size_t d = lower(k) == lower(key) ? 0 : edit_distance(lower(key), lower(k));
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return best;
-}
-
-int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
-
-std::string at(const std::string& file, int line) { return line ? file + ":" + std::to_string(line) : file; }
-
-// Reports unknown keys of a mapping. `strict`: every unknown key (cloudflared's
-// validate warns, then ignores them at run time); otherwise only near-misses.
-void check_keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& where,
-                const std::string& file, bool strict, Report& report) {
-  if (!map.IsMap()) return;
-  for (const auto& kv : map) {
-    std::string key = kv.first.as<std::string>("");
-    if (known.count(key)) continue;
-    std::string guess = closest(key, known);
-    if (!strict && guess.empty()) continue;
-    report.add(Severity::warning, "unknown-key", at(file, line_of(kv.first)),
-               "unknown key '" + key + "' in " + where + (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
-                   "; cloudflared ignores it at run time, so the setting has no effect",
-               guess.empty()
-                   ? "remove it, or check the spelling against the cloudflared docs (keys are case-sensitive camelCase)"
-                   : "rename it to '" + guess + "'");
-  }
-}
-
-void check_origin_request(const YAML::Node& node, const std::string& where, const std::string& file, Report& report) {
-  if (!node || !node.IsMap()) return;
-  check_keys(node, kOriginRequestKeys, where, file, true, report);
-  if (auto access = node["access"]) check_keys(access, kAccessKeys, where + " access", file, true, report);
-  if (auto ip_rules = node["ipRules"]; ip_rules && ip_rules.IsSequence())
-    for (const auto& r : ip_rules) check_keys(r, kIpRuleKeys, where + " ipRules", file, true, report);
-}
 
 bool is_http_like(const std::string& service) {
   auto u = parse_url(service);
@@ -220,7 +87,7 @@ void check_path(const IngressRule& r, const std::string& file, Report& report) {
   auto lit = literal_of(r.path);
   if (!lit) {
     if (r.path.front() != '^')
-      report.add(Severity::warning, "path-unanchored", at(file, r.line),
+      report.add(Severity::warning, "path-unanchored", file_at(file, r.line),
                  "rule #" + std::to_string(r.index + 1) + " path '" + r.path +
                      "' is an unanchored regex: cloudflared matches it anywhere in the request path",
                  "anchor it: path: ^" + r.path);
@@ -240,14 +107,14 @@ void check_path(const IngressRule& r, const std::string& file, Report& report) {
   for (const auto& c : overmatch) examples += (examples.empty() ? "" : ", ") + c;
   std::string anchored = "^" + (core.front() == '/' ? core : "/" + core);
   if (!anchored.ends_with("/")) anchored += "(/|$)";
-  report.add(Severity::warning, "path-unanchored", at(file, r.line),
+  report.add(Severity::warning, "path-unanchored", file_at(file, r.line),
              "rule #" + std::to_string(r.index + 1) + " path '" + r.path +
                  "' is an unanchored regex (cloudflared uses MatchString): it also matches " + examples,
              "anchor it: path: " + anchored);
 }
 
 bool looks_like_websocket_route(const IngressRule& r) {
-  std::string p = lower(r.path), h = lower(r.hostname);
+  std::string p = hlsmesh::ascii_lower(r.path), h = hlsmesh::ascii_lower(r.hostname);
   return p.find("/ws") != std::string::npos || p.find("announce") != std::string::npos ||
          p.find("socket") != std::string::npos || p.find("tracker") != std::string::npos || h.rfind("ws.", 0) == 0 ||
          h.rfind("tracker.", 0) == 0;
@@ -276,7 +143,7 @@ std::string IngressRule::describe() const {
 
 bool same_service(const std::string& a, const std::string& b) {
   auto norm = [](std::string s) {
-    s = lower(s);
+    s = hlsmesh::ascii_lower(s);
     while (s.ends_with("/")) s.pop_back();
     return s;
   };
@@ -292,7 +159,7 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
                "pass the cloudflared config.yml path (default locations: ~/.cloudflared, /etc/cloudflared)");
     return std::nullopt;
   } catch (const YAML::Exception& e) {
-    report.add(Severity::critical, "config-yaml-error", at(file, e.mark.line >= 0 ? e.mark.line + 1 : 0),
+    report.add(Severity::critical, "config-yaml-error", file_at(file, e.mark.line >= 0 ? e.mark.line + 1 : 0),
                "config.yml is not valid YAML: " + e.msg, "fix the YAML syntax (indentation, a ':' after each key)");
     return std::nullopt;
   }
@@ -318,9 +185,9 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
     const YAML::Node& n = ingress[i];
     IngressRule r;
     r.index = i;
-    r.line = line_of(n);
+    r.line = yaml_line_of(n);
     if (!n.IsMap()) {
-      report.add(Severity::critical, "rule-not-a-map", at(file, r.line),
+      report.add(Severity::critical, "rule-not-a-map", file_at(file, r.line),
                  "Rule #" + std::to_string(i + 1) + " is not a mapping of hostname/path/service",
                  "write each rule as '- hostname: …' with 'service: …' below it");
       cfg.rules.push_back(r);
@@ -336,7 +203,7 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
       opts.set_log_errors(false);
       auto re = std::make_shared<RE2>(r.path, opts);
       if (!re->ok()) {
-        report.add(Severity::critical, "invalid-path-regex", at(file, r.line),
+        report.add(Severity::critical, "invalid-path-regex", file_at(file, r.line),
                    "Rule #" + std::to_string(i + 1) + " has an invalid regex: " + re->error(),
                    "fix the 'path' regex (Go RE2 syntax: no lookaround or backreferences)");
       } else {
@@ -348,7 +215,7 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
 
   const size_t n = cfg.rules.size();
   for (auto& r : cfg.rules) {
-    const std::string where = at(file, r.line);
+    const std::string where = file_at(file, r.line);
     const std::string num = std::to_string(r.index + 1);
     if (std::string problem = validate_service(r.service); !problem.empty()) {
       report.add(Severity::critical, r.service.empty() ? "service-missing" : "invalid-service", where,
@@ -399,7 +266,7 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
       const auto& ri = cfg.rules[i];
       if (ri.catch_all()) break;  // reported above as an error
       if (host_covers(ri.hostname, rj.hostname) && (ri.path.empty() || ri.path == rj.path)) {
-        report.add(Severity::warning, "rule-shadowed", at(file, rj.line),
+        report.add(Severity::warning, "rule-shadowed", file_at(file, rj.line),
                    "rule #" + std::to_string(j + 1) + " can never match: " + ri.describe() +
                        " comes first and covers every request it would get (first match wins)",
                    "move rule #" + std::to_string(j + 1) + " above rule #" + std::to_string(i + 1) +
@@ -411,7 +278,7 @@ std::optional<IngressConfig> load_ingress(const std::string& file, Report& repor
   for (const auto& r : cfg.rules) {
     check_path(r, file, report);
     if (looks_like_websocket_route(r) && !r.service.empty() && !is_http_like(r.service)) {
-      report.add(Severity::warning, "websocket-route-not-http", at(file, r.line),
+      report.add(Severity::warning, "websocket-route-not-http", file_at(file, r.line),
                  "rule #" + std::to_string(r.index + 1) + " looks like a WebSocket route (" +
                      (r.path.empty() ? r.hostname : r.path) + ") but its service is " + r.service +
                      ": browsers' WebSocket upgrades only pass through http(s):// or ws(s):// services",

@@ -9,6 +9,7 @@
 
 #include "common/http_client.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 
 namespace tunnelcheck {
 namespace {
@@ -30,11 +31,6 @@ std::string scrub(const std::string& text) {
     i = end + 1;
   }
   return hlsmesh::log::redact(out);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string number(double v) {
@@ -64,7 +60,7 @@ void print_text(std::ostream& out, const Report& r) {
 
 void print_json(std::ostream& out, const Report& r) {
   for (const auto& f : r.findings()) {
-    nlohmann::json j = {{"severity", lower(severity_name(f.severity))},
+    nlohmann::json j = {{"severity", hlsmesh::ascii_lower(severity_name(f.severity))},
                         {"code", f.code},
                         {"subject", scrub(f.subject)},
                         {"message", scrub(f.message)},
@@ -92,7 +88,7 @@ void print_nagios(std::ostream& out, const Report& r) {
     out << " '" << m.name << "'=" << number(m.value) << uom << ";;;;";
   }
   for (auto s : {Severity::critical, Severity::warning}) {
-    out << " '" << lower(severity_name(s)) << "'=" << r.count(s) << ";;;0;";
+    out << " '" << hlsmesh::ascii_lower(severity_name(s)) << "'=" << r.count(s) << ";;;0;";
   }
   out << '\n';
   // Further lines: the findings that are not OK (Nagios shows them as long output).
@@ -135,12 +131,12 @@ void print_prom(std::ostream& out, const Report& r) {
       {"tunnelcheck_status", {}, static_cast<double>(exit_code(status)), "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"});
   for (auto s : {Severity::ok, Severity::warning, Severity::critical, Severity::unknown})
     all.push_back({"tunnelcheck_findings",
-                   {{"severity", lower(severity_name(s))}},
+                   {{"severity", hlsmesh::ascii_lower(severity_name(s))}},
                    static_cast<double>(r.count(s)),
                    "Findings by severity"});
   std::map<std::pair<std::string, std::string>, double> by_code;
   for (const auto& f : r.findings())
-    if (f.severity != Severity::ok) by_code[{f.code, lower(severity_name(f.severity))}] += 1;
+    if (f.severity != Severity::ok) by_code[{f.code, hlsmesh::ascii_lower(severity_name(f.severity))}] += 1;
   for (const auto& [k, n] : by_code)
     all.push_back({"tunnelcheck_finding", {{"code", k.first}, {"severity", k.second}}, n, "Findings by code"});
   for (const auto& m : r.metrics()) all.push_back(m);

@@ -10,6 +10,7 @@
 #include "common/hls_check.hpp"
 #include "common/http_client.hpp"
 #include "common/signals.hpp"
+#include "common/text.hpp"
 #include "common/time_util.hpp"
 #include "fetch.hpp"
 #include "policy.hpp"
@@ -25,13 +26,13 @@ using hlsmesh::http::Response;
 using hlsmesh::m3u8::MediaPlaylist;
 
 bool is_hls_type(const std::string& type) {
-  std::string t = lower(type.substr(0, type.find(';')));
+  std::string t = hlsmesh::ascii_lower(type.substr(0, type.find(';')));
   while (!t.empty() && t.back() == ' ') t.pop_back();
   return t == "application/vnd.apple.mpegurl" || t == "audio/mpegurl";
 }
 
 std::optional<double> max_age(const std::string& cache_control) {
-  std::string cc = lower(cache_control);
+  std::string cc = hlsmesh::ascii_lower(cache_control);
   for (const char* key : {"s-maxage=", "max-age="}) {
     size_t p = cc.find(key);
     if (p != std::string::npos) return std::atof(cc.c_str() + p + std::strlen(key));
@@ -146,7 +147,7 @@ std::optional<hlsmesh::m3u8::ParseResult> Probe::check_playlist_body(const Respo
   }
   std::string type = r.header("content-type");
   if (!is_hls_type(type)) {
-    bool legacy = lower(type).find("mpegurl") != std::string::npos;
+    bool legacy = hlsmesh::ascii_lower(type).find("mpegurl") != std::string::npos;
     report_.add(legacy ? Severity::warning : Severity::critical, "playlist-content-type", subject,
                 "playlist Content-Type is '" + type + "'" +
                     (legacy ? " (Apple's validator: illegal MIME type)" : ": Safari and native players reject it"),
@@ -202,7 +203,7 @@ void Probe::accept_media(Target& t, const Response& r, const hlsmesh::m3u8::Pars
                   "the playlist came from a cache with Age " + age_header + " s, older than the target duration",
                   "lower the playlist's cache TTL at the CDN (cache rules)");
     }
-    if (lower(cc).find("immutable") != std::string::npos) {
+    if (hlsmesh::ascii_lower(cc).find("immutable") != std::string::npos) {
       report_.add(Severity::critical, "playlist-immutable", t.subject,
                   "a live playlist is served as Cache-Control: immutable",
                   "only segments are immutable; serve the playlist with a short max-age");

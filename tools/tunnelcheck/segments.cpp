@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/http_client.hpp"
+#include "common/text.hpp"
 #include "ts.hpp"
 #include "url.hpp"
 
@@ -23,7 +24,7 @@ std::string extension(const std::string& url) {
   std::string path = u ? u->path : url;
   size_t dot = path.rfind('.');
   if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return {};
-  return lower(path.substr(dot + 1));
+  return hlsmesh::ascii_lower(path.substr(dot + 1));
 }
 
 // Content types players and Safari accept per segment extension ("" = any).
@@ -59,7 +60,7 @@ std::vector<size_t> choose_segments(size_t count, const Options& o) {
 
 bool SegmentChecker::cross_origin(const std::string& url) const {
   auto u = parse_url(url);
-  return u && lower(u->origin()) != lower(origin_);
+  return u && hlsmesh::ascii_lower(u->origin()) != hlsmesh::ascii_lower(origin_);
 }
 
 void check_allow_origin(const hlsmesh::http::Response& r, const std::string& origin, const std::string& subject,
@@ -72,7 +73,7 @@ void check_allow_origin(const hlsmesh::http::Response& r, const std::string& ori
         "add a CORS rule on the bucket/server: AllowedOrigins [\"" + origin +
             "\"] (or *), methods GET and HEAD, AllowedHeaders [\"Range\"], ExposeHeaders [\"Content-Length\", "
             "\"Content-Range\"]");
-  } else if (acao != "*" && lower(acao) != lower(origin)) {
+  } else if (acao != "*" && hlsmesh::ascii_lower(acao) != hlsmesh::ascii_lower(origin)) {
     out.add(Severity::critical, "cors-wrong-origin", subject,
             what + " allows origin '" + acao + "' but the page is on " + origin,
             "list " + origin + " in the CORS AllowedOrigins");
@@ -107,7 +108,7 @@ void SegmentChecker::start(const hlsmesh::m3u8::MediaPlaylist& pl, const std::st
                      "check the encoder bitrate, or raise --max-segment-bytes");
           }
           auto types = expected_types(ext);
-          std::string type = lower(r.header("content-type"));
+          std::string type = hlsmesh::ascii_lower(r.header("content-type"));
           if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
             out->add(Severity::warning, "segment-content-type", subject,
                      "segment Content-Type is '" + r.header("content-type") + "', expected " + types.front(),

@@ -6,13 +6,10 @@
 #include <cctype>
 #include <vector>
 
+#include "common/text.hpp"
+
 namespace tunnelcheck {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // RFC 3986 §5.2.4 remove_dot_segments.
 std::string remove_dots(const std::string& path) {
@@ -54,7 +51,7 @@ std::optional<Url> parse_url(const std::string& text) {
   Url u;
   size_t colon = text.find("://");
   if (colon == std::string::npos || colon == 0) return std::nullopt;
-  u.scheme = lower(text.substr(0, colon));
+  u.scheme = hlsmesh::ascii_lower(text.substr(0, colon));
   size_t auth_start = colon + 3;
   size_t path_start = text.find_first_of("/?#", auth_start);
   std::string authority =
@@ -78,7 +75,7 @@ std::optional<Url> parse_url(const std::string& text) {
       u.host = authority;
     }
   }
-  u.host = lower(u.host);
+  u.host = hlsmesh::ascii_lower(u.host);
   if (u.host.empty()) return std::nullopt;
   if (!std::all_of(u.port.begin(), u.port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return std::nullopt;
@@ -132,7 +129,7 @@ bool is_ip_literal(const std::string& host) {
 }
 
 HostKind classify_host(const std::string& host) {
-  std::string h = lower(host);
+  std::string h = hlsmesh::ascii_lower(host);
   if (h == "localhost" || (h.size() > 10 && h.ends_with(".localhost"))) return HostKind::localhost;
   in_addr a4{};
   if (inet_pton(AF_INET, h.c_str(), &a4) == 1) {
@@ -155,7 +152,7 @@ HostKind classify_host(const std::string& host) {
 }
 
 bool host_matches(const Url& url, const std::string& pattern_in) {
-  std::string pattern = lower(pattern_in);
+  std::string pattern = hlsmesh::ascii_lower(pattern_in);
   if (pattern.find("://") != std::string::npos) {
     auto p = parse_url(pattern);
     if (!p) return false;
