@@ -1,45 +1,17 @@
 // m3u8 parser: tolerant (it reports, it does not throw) so the linter can list
 // every problem and hlswatch can tell a half-written playlist from a bad one.
-#include <cctype>
-#include <charconv>
-#include <cmath>
-
 #include "common/m3u8.hpp"
+#include "common/m3u8_values.hpp"
 
 namespace hlsmesh::m3u8 {
 namespace {
 
+using values::decode_stream_inf;
+using values::parse_byterange;
+using values::parse_double;
+using values::parse_uint;
+
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-std::optional<uint64_t> parse_uint(std::string_view s) {
-  uint64_t v = 0;
-  if (s.empty()) return std::nullopt;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> parse_double(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-std::optional<ByteRange> parse_byterange(std::string_view s) {
-  ByteRange r;
-  size_t at = s.find('@');
-  auto len = parse_uint(s.substr(0, at));
-  if (!len) return std::nullopt;
-  r.length = *len;
-  if (at != std::string_view::npos) {
-    auto off = parse_uint(s.substr(at + 1));
-    if (!off) return std::nullopt;
-    r.offset = *off;
-  }
-  return r;
-}
 
 struct Parser {
   ParseResult result;
@@ -65,39 +37,6 @@ bool ParseResult::has_errors() const {
   for (const auto& d : diagnostics)
     if (d.severity == Severity::error) return true;
   return false;
-}
-
-std::optional<std::vector<Attribute>> parse_attributes(std::string_view text) {
-  std::vector<Attribute> attrs;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t eq = text.find('=', i);
-    if (eq == std::string_view::npos) return std::nullopt;
-    Attribute a;
-    a.name = std::string(text.substr(i, eq - i));
-    if (a.name.empty()) return std::nullopt;
-    for (char c : a.name)
-      if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
-        return std::nullopt;
-    i = eq + 1;
-    if (i < text.size() && text[i] == '"') {
-      size_t close = text.find('"', i + 1);
-      if (close == std::string_view::npos) return std::nullopt;
-      a.value = std::string(text.substr(i + 1, close - i - 1));
-      a.quoted = true;
-      i = close + 1;
-    } else {
-      size_t comma = text.find(',', i);
-      a.value = std::string(text.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
-      i = comma == std::string_view::npos ? text.size() : comma;
-    }
-    attrs.push_back(std::move(a));
-    if (i < text.size()) {
-      if (text[i] != ',') return std::nullopt;
-      ++i;
-    }
-  }
-  return attrs;
 }
 
 ParseResult parse(std::string_view text) {
@@ -342,27 +281,7 @@ ParseResult parse(std::string_view text) {
               "write KEY=VALUE pairs separated by commas, strings in double quotes");
         attrs.emplace();
       }
-      bool have_bandwidth = false;
-      for (const auto& a : *attrs) {
-        if (a.name == "BANDWIDTH") {
-          auto b = parse_uint(a.value);
-          if (b) {
-            v.bandwidth = *b;
-            have_bandwidth = true;
-          }
-        } else if (a.name == "AVERAGE-BANDWIDTH") {
-          v.average_bandwidth = parse_uint(a.value);
-        } else if (a.name == "CODECS") {
-          v.codecs = a.value;
-        } else if (a.name == "RESOLUTION") {
-          v.resolution = a.value;
-        } else if (a.name == "FRAME-RATE") {
-          v.frame_rate = parse_double(a.value);
-        } else {
-          v.other_attributes.emplace_back(a.name, a.quoted ? "\"" + a.value + "\"" : a.value);
-        }
-      }
-      if (!have_bandwidth)
+      if (!decode_stream_inf(*attrs, v))
         p.add(Severity::error, "missing-bandwidth", lineno, "EXT-X-STREAM-INF has no valid BANDWIDTH",
               "write BANDWIDTH=<peak bits per second> (RFC 8216 §4.3.4.2)");
       if (pending_variant)
