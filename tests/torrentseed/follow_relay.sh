@@ -29,14 +29,9 @@ announce="http://127.0.0.1:$tracker_port/announce"
 
 mkdir -p "$WORK/relay" "$WORK/dl"
 make_segment "$WORK/seg9.ts" 2100000
-mkfifo "$WORK/origin.in" "$WORK/follow.in"
-origin_port=$(free_port)
+mkfifo "$WORK/follow.in"
+start_origin
 relay_port=$(free_port)
-"$TS_BIN" --listen "127.0.0.1:$origin_port" --no-lsd --stats-interval 0 <"$WORK/origin.in" >"$WORK/origin.out" \
-  2>"$WORK/origin.err" &
-origin=$!
-started "$origin"
-exec 7>"$WORK/origin.in"
 echo "{\"event\":\"segment\",\"msn\":9,\"path\":\"$WORK/seg9.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg9.ts\"}" >&7
 wait_for grep -q '"magnet"' "$WORK/origin.out" || fail "no magnet from the origin: $(cat "$WORK/origin.err")"
 magnet=$(json_field "$WORK/origin.out" segment magnet)
@@ -68,7 +63,7 @@ fi
 # The origin goes away: the relay is the only source left. (Only this shell
 # holds the write ends of the fifos: children are started with them closed.)
 exec 7>&-
-wait "$origin" || fail "origin exited $?"
+wait "$origin_pid" || fail "origin exited $?"
 timeout 90 aria2c --dir="$WORK/dl" --enable-dht=false --enable-dht6=false --bt-enable-lpd=false \
   --seed-time=0 --summary-interval=0 --console-log-level=warn --bt-stop-timeout=60 \
   --listen-port="$(free_port)" --follow-torrent=mem --bt-save-metadata=false --bt-tracker="$announce" \

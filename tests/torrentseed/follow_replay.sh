@@ -8,18 +8,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mkdir -p "$WORK/relay"
-for i in 0 1 2 3; do make_segment "$WORK/seg$i.ts" $((200000 + i * 1000)); done
-mkfifo "$WORK/origin.in" "$WORK/feed1.in" "$WORK/feed2.in"
-origin_port=$(free_port)
-"$TS_BIN" --listen "127.0.0.1:$origin_port" --no-lsd --stats-interval 0 <"$WORK/origin.in" >"$WORK/origin.out" \
-  2>"$WORK/origin.err" &
-started $!
-exec 7>"$WORK/origin.in"
-for i in 0 1 2 3; do
-  echo "{\"event\":\"segment\",\"msn\":$i,\"path\":\"$WORK/seg$i.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg$i.ts\"}" >&7
-done
-seeded() { [[ $(grep -c '"magnet"' "$WORK/origin.out") -eq 4 ]]; }
-wait_for seeded || fail "the origin did not seed 4 segments: $(cat "$WORK/origin.err")"
+mkfifo "$WORK/feed1.in" "$WORK/feed2.in"
+start_origin
+seed_segments 4 200000
+wait_seeded 4
 
 feed_port=$(free_port)
 start_feed() {  # N: feed N on $feed_port, fed through fd 8

@@ -4,29 +4,22 @@
 # SSL_CERT_FILE the follower receives the events and gets the segments (from
 # the origin, peers only); without that CA it must not connect at all.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-command -v openssl >/dev/null || fail "openssl is not installed"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/tls.sh"
 if [[ ! -x "${HLSMESH_BIN:-}/sigd" ]]; then
   echo "SKIP: sigd is not built (HLSMESH_BIN=${HLSMESH_BIN:-unset}); build the sigd target" >&2
   exit 77
 fi
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hlsmesh test CA" \
-  -keyout "$WORK/ca.key" -out "$WORK/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$WORK/feed.key" -out "$WORK/feed.csr" 2>/dev/null
-openssl x509 -req -in "$WORK/feed.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
-  -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$WORK/feed.pem" 2>/dev/null
+make_test_ca "$WORK" || fail "cannot make the test CA"
+make_test_cert "$WORK" feed IP:127.0.0.1
 
 mkdir -p "$WORK/relay" "$WORK/relay-untrusted"
 for i in 0 1; do make_segment "$WORK/seg$i.ts" $((250000 + i * 1000)); done
-mkfifo "$WORK/origin.in" "$WORK/origin.out"
-origin_port=$(free_port)
-"$TS_BIN" --listen "127.0.0.1:$origin_port" --no-lsd --stats-interval 0 <"$WORK/origin.in" >"$WORK/origin.out" \
-  2>"$WORK/origin.err" &
-started $!
+mkfifo "$WORK/origin.out"  # the origin's events go to sigd's feed
 "${HLSMESH_BIN}/sigd" --listen 127.0.0.1:0 --ready-file "$WORK/ready" --tls-cert "$WORK/feed.pem" \
   --tls-key "$WORK/feed.key" --events-stdin <"$WORK/origin.out" >/dev/null 2>"$WORK/sigd.err" &
 started $!
-exec 7>"$WORK/origin.in"
+start_origin "$WORK/origin.out"
 wait_for test -s "$WORK/ready" || fail "sigd did not start: $(tail -n 5 "$WORK/sigd.err")"
 feed="wss://$(cat "$WORK/ready")/events"
 echo "feed: $feed"

@@ -7,18 +7,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mkdir -p "$WORK/relay"
-for i in 0 1 2; do make_segment "$WORK/seg$i.ts" $((300000 + i * 1000)); done
-mkfifo "$WORK/origin.in" "$WORK/follow.in"
-origin_port=$(free_port)
-"$TS_BIN" --listen "127.0.0.1:$origin_port" --no-lsd --stats-interval 0 <"$WORK/origin.in" >"$WORK/origin.out" \
-  2>"$WORK/origin.err" &
-started $!
-exec 7>"$WORK/origin.in"
-for i in 0 1 2; do
-  echo "{\"event\":\"segment\",\"msn\":$i,\"path\":\"$WORK/seg$i.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg$i.ts\"}" >&7
-done
-seeded() { [[ $(grep -c '"magnet"' "$WORK/origin.out") -eq 3 ]]; }
-wait_for seeded || fail "the origin did not seed 3 segments: $(cat "$WORK/origin.err")"
+mkfifo "$WORK/follow.in"
+start_origin
+seed_segments 3 300000
+wait_seeded 3
 
 "$TS_BIN" follow --no-web-seed --peer "127.0.0.1:$origin_port" --listen 127.0.0.1:0 --no-lsd --keep 2 \
   --store "$WORK/relay" --stats-interval 0.5 --download-timeout 60 <"$WORK/follow.in" >"$WORK/follower.out" \

@@ -51,3 +51,35 @@ wait_for() {
 json_field() {
   jq -r --arg e "$2" --arg f "$3" 'select(.event==$e) | .[$f]' "$1" | head -n1
 }
+
+# start_origin [OUT]: an origin torrentseed (seed mode, no LSD, no seedstats)
+# on a free port ($origin_port, pid $origin_pid), reading events from the
+# fifo $WORK/origin.in held open on fd 7; its events go to OUT
+# ($WORK/origin.out; a fifo another process reads is fine).
+start_origin() {
+  local out="${1:-$WORK/origin.out}"
+  mkfifo "$WORK/origin.in"
+  origin_port=$(free_port)
+  "$TS_BIN" --listen "127.0.0.1:$origin_port" --no-lsd --stats-interval 0 <"$WORK/origin.in" >"$out" \
+    2>"$WORK/origin.err" &
+  origin_pid=$!
+  started "$origin_pid"
+  exec 7>"$WORK/origin.in"
+}
+
+# seed_segments N BYTES: segments $WORK/seg0.ts … seg(N-1).ts (BYTES, +1000
+# for each next one) given to the origin, with a web seed URL that answers
+# nothing (every byte must come from peers).
+seed_segments() {
+  local i
+  for ((i = 0; i < $1; i++)); do
+    make_segment "$WORK/seg$i.ts" $(($2 + i * 1000))
+    echo "{\"event\":\"segment\",\"msn\":$i,\"path\":\"$WORK/seg$i.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg$i.ts\"}" >&7
+  done
+}
+
+# wait_seeded N: the origin has put out N magnets ($WORK/origin.out).
+wait_seeded() {
+  seeded_n() { [[ $(grep -c '"magnet"' "$WORK/origin.out") -eq $1 ]]; }
+  wait_for seeded_n "$1" || fail "the origin did not seed $1 segments: $(cat "$WORK/origin.err")"
+}

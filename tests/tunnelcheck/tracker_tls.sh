@@ -7,15 +7,10 @@ source "$(dirname "$0")/../lib/script.sh"
 script_init tunnelcheck-tls
 fail_context() { tail -n 20 "$work/sigd.log" "$work"/*.out 2>/dev/null; }
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hlsmesh test CA" \
-  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
-make_cert() {  # NAME SAN
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$work/$1.key" -out "$work/$1.csr" 2>/dev/null
-  openssl x509 -req -in "$work/$1.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-    -extfile <(printf 'subjectAltName=%s\n' "$2") -out "$work/$1.pem" 2>/dev/null
-}
-make_cert local IP:127.0.0.1
-make_cert other DNS:other.example
+source "$(dirname "$0")/../lib/tls.sh"
+make_test_ca "$work" || fail "cannot make the test CA"
+make_test_cert "$work" local IP:127.0.0.1
+make_test_cert "$work" other DNS:other.example
 
 start_sigd() {  # CERT_NAME
   rm -f "$work/ready"
