@@ -36,12 +36,14 @@ spawn() {
   started_pids+=("$last_pid")
 }
 
-# wait_for SECONDS CONDITION...: polls the condition every 50 ms.
+# wait_for SECONDS CONDITION...: polls the condition every 50 ms; what it
+# prints on stderr while it does not hold yet (curl's "connection refused")
+# is dropped.
 wait_for() {
   local limit=$1
   shift
   local deadline=$((SECONDS + limit))
-  until "$@"; do
+  until "$@" 2>/dev/null; do
     ((SECONDS < deadline)) || return 1
     sleep 0.05
   done

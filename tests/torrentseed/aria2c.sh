@@ -12,7 +12,7 @@ if [[ -x "${HLSMESH_BIN:-}/sigd" ]] && "${HLSMESH_BIN}/sigd" --help 2>/dev/null 
   tracker_port=$(free_port)
   "${HLSMESH_BIN}/sigd" --listen "127.0.0.1:$tracker_port" >/dev/null 2>"$WORK/sigd.err" &
   started $!
-  if wait_for curl -fsS -o /dev/null "http://127.0.0.1:$tracker_port/health"; then
+  if wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$tracker_port/health"; then
     echo "tracker: sigd on $tracker_port"
   else
     echo "sigd did not come up ($(tail -n3 "$WORK/sigd.err")); using bittorrent-tracker" >&2
@@ -36,7 +36,7 @@ ts_pid=$!
 started "$ts_pid"
 exec 7>"$WORK/in"
 echo "{\"event\":\"segment\",\"msn\":7,\"path\":\"$WORK/seg7.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg7.ts\"}" >&7
-wait_for grep -q '"magnet"' "$WORK/out" || fail "no magnet from torrentseed: $(cat "$WORK/err")"
+wait_for 20 grep -q '"magnet"' "$WORK/out" || fail "no magnet from torrentseed: $(cat "$WORK/err")"
 magnet=$(json_field "$WORK/out" segment magnet)
 echo "magnet: $magnet"
 

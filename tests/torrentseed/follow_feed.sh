@@ -23,7 +23,7 @@ if [[ -x "${HLSMESH_BIN:-}/sigd" ]] && "${HLSMESH_BIN}/sigd" --help 2>/dev/null 
   "${HLSMESH_BIN}/sigd" --listen "127.0.0.1:$feed_port" --events-stdin <"$WORK/origin.out" >/dev/null 2>"$WORK/sigd.err" &
   started $!
   exec 7>"$WORK/in"
-  if wait_for curl -fsS -o /dev/null "http://127.0.0.1:$feed_port/health"; then
+  if wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$feed_port/health"; then
     echo "feed: sigd /events on $feed_port"
   else
     fail "sigd did not come up: $(tail -n 5 "$WORK/sigd.err")"
@@ -32,7 +32,7 @@ else
   node "$HERE/feed_server.mjs" <"$WORK/origin.out" >"$WORK/feed.port" &
   started $!
   exec 7>"$WORK/in"
-  wait_for test -s "$WORK/feed.port" || fail "the feed stand-in did not start"
+  wait_for 20 test -s "$WORK/feed.port" || fail "the feed stand-in did not start"
   feed_port=$(cat "$WORK/feed.port")
   echo "feed: node stand-in on $feed_port (sigd not built)"
 fi

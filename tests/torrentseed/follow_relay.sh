@@ -16,7 +16,7 @@ if [[ -x "${HLSMESH_BIN:-}/sigd" ]]; then
   tracker_port=$(free_port)
   "${HLSMESH_BIN}/sigd" --listen "127.0.0.1:$tracker_port" >/dev/null 2>"$WORK/sigd.err" &
   started $!
-  wait_for curl -fsS -o /dev/null "http://127.0.0.1:$tracker_port/health" || fail "sigd did not start: $(cat "$WORK/sigd.err")"
+  wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$tracker_port/health" || fail "sigd did not start: $(cat "$WORK/sigd.err")"
   stats_url="http://127.0.0.1:$tracker_port/stats.json"
   echo "tracker: sigd on $tracker_port"
 else
@@ -33,7 +33,7 @@ mkfifo "$WORK/follow.in"
 start_origin
 relay_port=$(free_port)
 echo "{\"event\":\"segment\",\"msn\":9,\"path\":\"$WORK/seg9.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg9.ts\"}" >&7
-wait_for grep -q '"magnet"' "$WORK/origin.out" || fail "no magnet from the origin: $(cat "$WORK/origin.err")"
+wait_for 20 grep -q '"magnet"' "$WORK/origin.out" || fail "no magnet from the origin: $(cat "$WORK/origin.err")"
 magnet=$(json_field "$WORK/origin.out" segment magnet)
 [[ "$magnet" != *"tr="* ]] || fail "the origin's magnet names a tracker: $magnet"
 
@@ -46,7 +46,7 @@ exec 8>"$WORK/follow.in"
 # A bare infohash (no magnet, so no dn=): the file's name and size come with
 # the metadata, from libtorrent's state updates.
 jq -c 'select(.event=="segment") | del(.magnet)' "$WORK/origin.out" >&8
-wait_for grep -q '"event":"segment"' "$WORK/follower.out" || fail "the relay got nothing: $(tail -n 5 "$WORK/follower.err")"
+wait_for 20 grep -q '"event":"segment"' "$WORK/follower.out" || fail "the relay got nothing: $(tail -n 5 "$WORK/follower.err")"
 relay_path=$(json_field "$WORK/follower.out" segment path)
 [[ "$relay_path" == "$WORK/relay/"*/seg9.ts ]] || fail "relay path $relay_path"
 [[ "$(json_field "$WORK/follower.out" segment bytes)" == 2100000 ]] || fail "bytes: $(cat "$WORK/follower.out")"
@@ -56,7 +56,7 @@ cmp "$relay_path" "$WORK/seg9.ts" || fail "the relay's copy differs"
 # The tracker has the relay, a seed once complete (event=completed).
 if [[ -n "$stats_url" ]]; then
   relay_seeds() { [[ "$(curl -fsS "$stats_url" | jq -r '"\(.http_peers) \(.seeders)"')" == "1 1" ]]; }
-  wait_for relay_seeds || fail "sigd does not list the relay as a seed: $(curl -fsS "$stats_url")"
+  wait_for 20 relay_seeds || fail "sigd does not list the relay as a seed: $(curl -fsS "$stats_url")"
   echo "tracker stats: $(curl -fsS "$stats_url" | jq -c '{http_peers, seeders, http_announces}')"
 fi
 
@@ -76,7 +76,7 @@ uploaded_all() {
   (($(jq -r .uploaded <<<"$last") >= 2100000)) && [[ "$(jq -r '.peer_uploads[0].peer' <<<"$last")" == 127.0.0.1 ]] &&
     (($(jq -r '.peer_uploads[0].uploaded' <<<"$last") >= 2100000))
 }
-wait_for uploaded_all || fail "relay seedstats: $(grep '"seedstats"' "$WORK/follower.out" | tail -n1)"
+wait_for 20 uploaded_all || fail "relay seedstats: $(grep '"seedstats"' "$WORK/follower.out" | tail -n1)"
 last=$(grep '"seedstats"' "$WORK/follower.out" | tail -n1)
 [[ "$(jq -r .errors.tracker <<<"$last")" == 0 ]] || fail "relay tracker errors: $last"
 exec 8>&-

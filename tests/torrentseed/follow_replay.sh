@@ -19,7 +19,7 @@ start_feed() {  # N: feed N on $feed_port, fed through fd 8
   feed_pid=$!
   started "$feed_pid"
   exec 8>"$WORK/feed$1.in"
-  wait_for test -s "$WORK/feed$1.port" || fail "feed $1 did not start: $(cat "$WORK/feed$1.err")"
+  wait_for 20 test -s "$WORK/feed$1.port" || fail "feed $1 did not start: $(cat "$WORK/feed$1.err")"
 }
 start_feed 1
 "$TS_BIN" follow --feed "ws://127.0.0.1:$feed_port/events" --no-web-seed --peer "127.0.0.1:$origin_port" \
@@ -28,7 +28,7 @@ start_feed 1
 follower=$!
 started "$follower"
 connected() { grep -q 'client connected' "$WORK/feed$1.err"; }
-wait_for connected 1 || fail "the follower did not connect to the feed: $(tail -n 5 "$WORK/follower.err")"
+wait_for 20 connected 1 || fail "the follower did not connect to the feed: $(tail -n 5 "$WORK/follower.err")"
 grep -q "host 127.0.0.1:$feed_port\$" "$WORK/feed1.err" || fail "Host header without the port: $(cat "$WORK/feed1.err")"
 emitted() { jq -r 'select(.event=="segment") | .msn' "$WORK/follower.out" | tr '\n' ' '; }
 have() { [[ "$(emitted)" == "$1" ]]; }
@@ -38,7 +38,7 @@ want=""
 for i in 0 1 2 3; do
   jq -c --argjson m "$i" 'select(.event=="segment" and .msn==$m)' "$WORK/origin.out" >&8
   want+="$i "
-  wait_for have "$want" || fail "follower got $(emitted)of $want: $(tail -n 10 "$WORK/follower.err")"
+  wait_for 20 have "$want" || fail "follower got $(emitted)of $want: $(tail -n 10 "$WORK/follower.err")"
 done
 
 # The feed restarts on the same port with the same backlog; the follower
@@ -48,10 +48,10 @@ wait "$feed_pid" 2>/dev/null || true
 exec 8>&-
 start_feed 2
 grep '"event":"segment"' "$WORK/origin.out" >&8
-wait_for connected 2 || fail "the follower did not reconnect: $(tail -n 5 "$WORK/follower.err")"
+wait_for 20 connected 2 || fail "the follower did not reconnect: $(tail -n 5 "$WORK/follower.err")"
 grep -q "connected again" "$WORK/follower.err" || fail "no reconnect logged"
 repeats() { [[ "$(grep '"seedstats"' "$WORK/follower.out" | tail -n1 | jq -r .repeats)" == 4 ]]; }
-wait_for repeats || fail "replayed segments not counted as repeats: $(grep '"seedstats"' "$WORK/follower.out" | tail -n1)"
+wait_for 20 repeats || fail "replayed segments not counted as repeats: $(grep '"seedstats"' "$WORK/follower.out" | tail -n1)"
 sleep 3  # time for a second download, if one had started
 have "0 1 2 3 " || fail "replayed segments were followed again: got $(emitted)"
 last=$(grep '"seedstats"' "$WORK/follower.out" | tail -n1)

@@ -20,7 +20,7 @@ mkfifo "$WORK/origin.out"  # the origin's events go to sigd's feed
   --tls-key "$WORK/feed.key" --events-stdin <"$WORK/origin.out" >/dev/null 2>"$WORK/sigd.err" &
 started $!
 start_origin "$WORK/origin.out"
-wait_for test -s "$WORK/ready" || fail "sigd did not start: $(tail -n 5 "$WORK/sigd.err")"
+wait_for 20 test -s "$WORK/ready" || fail "sigd did not start: $(tail -n 5 "$WORK/sigd.err")"
 feed="wss://$(cat "$WORK/ready")/events"
 echo "feed: $feed"
 
@@ -35,7 +35,7 @@ follow() {  # NAME [env...]: a follower of $feed, output in $WORK/NAME.out
 follow trusted SSL_CERT_FILE="$WORK/ca.pem"
 follow untrusted -u SSL_CERT_FILE
 trusted_up() { grep -q "feed $feed connected" "$WORK/trusted.err"; }
-wait_for trusted_up || fail "no wss connection with SSL_CERT_FILE: $(tail -n 5 "$WORK/trusted.err")"
+wait_for 20 trusted_up || fail "no wss connection with SSL_CERT_FILE: $(tail -n 5 "$WORK/trusted.err")"
 
 emitted() { jq -r 'select(.event=="segment") | .msn' "$WORK/trusted.out" | tr '\n' ' '; }
 have() { [[ "$(emitted)" == "$1" ]]; }
@@ -43,7 +43,7 @@ want=""
 for i in 0 1; do
   echo "{\"event\":\"segment\",\"msn\":$i,\"path\":\"$WORK/seg$i.ts\",\"url\":\"http://127.0.0.1:1/nowhere/seg$i.ts\"}" >&7
   want+="$i "
-  wait_for have "$want" || fail "over wss the follower got $(emitted)of $want: $(tail -n 5 "$WORK/trusted.err")"
+  wait_for 20 have "$want" || fail "over wss the follower got $(emitted)of $want: $(tail -n 5 "$WORK/trusted.err")"
   path=$(jq -r --argjson m "$i" 'select(.event=="segment" and .msn==$m) | .path' "$WORK/trusted.out")
   cmp "$path" "$WORK/seg$i.ts" || fail "seg$i.ts differs"
 done

@@ -36,7 +36,7 @@ start=$SECONDS
   echo "{\"event\":\"expire\",\"infohash\":\"$(jq -r .infohash <<<"$ghost_a")\"}"
   origin_event 0
 } >&8
-wait_for have "0 " || fail "segment 0 held back behind an expired download (got: $(emitted)): $(tail -n 5 "$WORK/follower.err")"
+wait_for 20 have "0 " || fail "segment 0 held back behind an expired download (got: $(emitted)): $(tail -n 5 "$WORK/follower.err")"
 echo "expire: segment 0 out after $((SECONDS - start)) s"
 cmp "$(jq -r 'select(.event=="segment") | .path' "$WORK/follower.out")" "$WORK/seg0.ts" || fail "seg0.ts differs"
 
@@ -47,7 +47,7 @@ start=$SECONDS
   origin_event 1
   origin_event 2
 } >&8
-wait_for have "0 1 2 " || fail "segments 1 and 2 held back behind an evicted download (got: $(emitted)): $(tail -n 5 "$WORK/follower.err")"
+wait_for 20 have "0 1 2 " || fail "segments 1 and 2 held back behind an evicted download (got: $(emitted)): $(tail -n 5 "$WORK/follower.err")"
 echo "--keep: segments 1, 2 out after $((SECONDS - start)) s"
 
 # seedstats flow again, and soon say nothing is pending (each one's figures
@@ -58,7 +58,7 @@ stats_after() {
   tail -n "+${n:-1}" "$WORK/follower.out" | grep '"seedstats"' | tail -n1
 }
 settled() { [[ "$(stats_after | jq -r .pending)" == 0 ]]; }
-wait_for settled || fail "no seedstats with nothing pending after segment 2: $(stats_after)"
+wait_for 20 settled || fail "no seedstats with nothing pending after segment 2: $(stats_after)"
 last=$(stats_after)
 [[ "$(jq -r .pending <<<"$last")" == 0 ]] || fail "pending: $last"
 [[ "$(jq -r .abandoned <<<"$last")" == 2 ]] || fail "abandoned: $last"

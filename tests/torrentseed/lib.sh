@@ -1,50 +1,21 @@
-# Shared by torrentseed's integration tests: a temp dir removed at exit, the
-# processes we started killed (by PID) at exit, free ports, test segments.
+# Shared by torrentseed's integration tests, over tests/lib/script.sh (temp
+# dir, PIDs stopped at exit, fail, wait_for, free_port): test segments, an
+# origin seeder, event fields.
 set -euo pipefail
 
 TS_BIN="${HLSMESH_BIN:+$HLSMESH_BIN/}torrentseed"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export NODE_PATH="${NODE_PATH:-${HLSMESH_SRC:-$HERE/../..}/node_modules}"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/ts-it-XXXXXX")"
-STARTED_PIDS=()
+source "$HERE/../lib/script.sh"
+script_init ts-it
+WORK="$work"
 
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]:-}"; do
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED_PIDS[@]:-}"; do
-    [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-started() { STARTED_PIDS+=("$1"); }
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-# A free TCP port on 127.0.0.1, chosen now (the kernel picks it).
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+# started PID: a process started with & that cleanup stops (by PID).
+started() { started_pids+=("$1"); }
 
 # make_segment FILE BYTES: pseudo-random content (distinct per file name).
 make_segment() {
   head -c "$2" /dev/urandom >"$1"
-}
-
-# wait_for CMD...: retries for up to 20 s.
-wait_for() {
-  local i
-  for i in $(seq 1 200); do
-    if "$@" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
 }
 
 # json_field FILE EVENT FIELD: FIELD of the first line whose event is EVENT.
@@ -81,5 +52,5 @@ seed_segments() {
 # wait_seeded N: the origin has put out N magnets ($WORK/origin.out).
 wait_seeded() {
   seeded_n() { [[ $(grep -c '"magnet"' "$WORK/origin.out") -eq $1 ]]; }
-  wait_for seeded_n "$1" || fail "the origin did not seed $1 segments: $(cat "$WORK/origin.err")"
+  wait_for 20 seeded_n "$1" || fail "the origin did not seed $1 segments: $(cat "$WORK/origin.err")"
 }

@@ -1,6 +1,8 @@
 // The filter's event loop: stdin and the S3 transfers share one poll
 // (curl_multi_poll with stdin as an extra fd), so reading never blocks
 // uploads and uploads never block reading.
+#include <malloc.h>
+
 #include <algorithm>
 #include <optional>
 
@@ -27,11 +29,28 @@ S3Config s3_config(const Settings& s) {
   return c;
 }
 
+namespace {
+
+// Every upload reads a 1-2 MB body into a fresh buffer. glibc's defaults
+// hand such blocks back to the kernel when they are freed (the heap top is
+// trimmed past 2x the dynamic mmap threshold), so the next body page-faults
+// in 400-500 freshly zeroed pages: a third of r2push's CPU per object
+// (3.6 -> 2.5 ms measured at --jobs 4). Keep freed bodies in the heap for
+// the next ones instead: the heap stays at its peak, which the uploads in
+// flight need anyway (max RSS 28 -> 33 MB at --jobs 4 with 2 MB segments).
+void keep_body_buffers() {
+  ::mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
+}  // namespace
+
 int run_upload(const Options& options) {
   const Settings settings = resolve(options);
   http::Client client(settings.jobs);
   std::optional<S3Api> api;
   if (settings.destination.is_s3()) {
+    keep_body_buffers();
     api.emplace(s3_config(settings));
     log::info("uploading to s3://" + settings.destination.bucket + "/" + settings.destination.prefix + " at " +
               settings.endpoint);
