@@ -363,6 +363,50 @@ TEST(sigdHttpTracker, LeavesWebSocketPeersAlone) {
   EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::peer_id_taken)], 1u);
 }
 
+// peer_ids are not secret (every peer list may carry them): an HTTP peer is
+// refreshed, moved or stopped only by its own client, known by the key= it
+// announced with, or without one by its IP.
+TEST(sigdHttpTracker, PeersBelongToTheirKeyOrTheirIp) {
+  Registry r;
+  Stats st;
+  AllowList allow;
+  HttpTrackerConfig cfg;
+  PeerAddr home, other;
+  home.ip = {10, 0, 0, 1};
+  other.ip = {10, 0, 0, 2};
+  const Id20 ih = id_of('i');
+  const std::string ih_q = "info_hash=" + std::string(20, 'i');
+  auto q = [&](char pid, const std::string& rest) {
+    return ih_q + "&peer_id=" + std::string(20, pid) + "&port=6881" + rest;
+  };
+  const std::string taken = bencoded_failure(refusal_reason(Registry::UpsertResult::peer_id_taken));
+  auto peer = [&](char pid) { return r.find(ih)->peers[r.find(ih)->index.at(id_of(pid))]; };
+
+  // Without a key: the IP owns the peer.
+  ASSERT_EQ(http_announce(q('A', "&left=5"), home, r, st, allow, cfg, 1).find("failure"), std::string::npos);
+  EXPECT_EQ(http_announce(q('A', "&left=0"), other, r, st, allow, cfg, 2), taken);
+  EXPECT_FALSE(peer('A').seeder);
+  http_announce(q('A', "&event=stopped"), other, r, st, allow, cfg, 2);
+  ASSERT_EQ(r.peer_count(), 1u) << "a stop from another IP removed the peer";
+  EXPECT_EQ(peer('A').last_seen_ms, 1) << "a refused announce refreshed the peer";
+  EXPECT_EQ(http_announce(q('A', "&left=0"), home, r, st, allow, cfg, 3).find("failure"), std::string::npos);
+  EXPECT_TRUE(peer('A').seeder);
+
+  // With a key: the key owns it, from any IP (a client whose address changed).
+  ASSERT_EQ(http_announce(q('K', "&left=5&key=1A2B3C4D"), home, r, st, allow, cfg, 4).find("failure"),
+            std::string::npos);
+  EXPECT_EQ(http_announce(q('K', "&left=0"), home, r, st, allow, cfg, 5), taken) << "same IP, no key";
+  EXPECT_EQ(http_announce(q('K', "&left=0&key=FFFFFFFF"), home, r, st, allow, cfg, 5), taken) << "wrong key";
+  http_announce(q('K', "&event=stopped&key=FFFFFFFF"), other, r, st, allow, cfg, 5);
+  ASSERT_EQ(r.peer_count(), 2u) << "a stop with the wrong key removed the peer";
+  EXPECT_EQ(http_announce(q('K', "&left=0&key=1A2B3C4D"), other, r, st, allow, cfg, 6).find("failure"),
+            std::string::npos);
+  EXPECT_EQ(peer('K').addr.ip, other.ip) << "the key's holder moved";
+  http_announce(q('K', "&event=stopped&key=1A2B3C4D"), other, r, st, allow, cfg, 7);
+  EXPECT_EQ(r.peer_count(), 1u);
+  EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::peer_id_taken)], 3u);
+}
+
 TEST(sigdHttpTracker, CapsAnsweredWithFailureReasons) {
   Registry r(RegistryLimits{1, 2});
   Stats st;

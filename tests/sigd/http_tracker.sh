@@ -44,6 +44,15 @@ curl -s "http://$addr/scrape?info_hash=$ih" | grep -aq 'd8:completei1e10:downloa
 ok "BEP 48 scrape counts the swarm"
 curl -s "http://$addr/announce?info_hash=$ih&peer_id=CCCCCCCCCCCCCCCCCCCC&port=7003&left=10&event=stopped" >/dev/null
 expect_eq "$(curl -s "http://$addr/scrape?info_hash=$ih" | grep -ao 'incompletei[0-9]*e')" "incompletei2e" "stopped removes the peer"
+# peer_ids travel in every dict peer list: only the peer's own client (its
+# key=, or without one its IP) may stop it. 127.0.0.2 is another source
+# address on the loopback.
+curl -s --interface 127.0.0.2 "http://$addr/announce?info_hash=$ih&peer_id=BBBBBBBBBBBBBBBBBBBB&port=7002&left=10&event=stopped" >/dev/null
+expect_eq "$(curl -s "http://$addr/scrape?info_hash=$ih" | grep -ao 'incompletei[0-9]*e')" "incompletei2e" "a stop from another IP leaves the peer"
+curl -s "http://$addr/announce?info_hash=$ih&peer_id=EEEEEEEEEEEEEEEEEEEE&port=7005&left=10&key=5EC4E7" >/dev/null
+expect_eq "$(curl -s "http://$addr/scrape?info_hash=$ih" | grep -ao 'incompletei[0-9]*e')" "incompletei3e" "a peer with a key= joins"
+curl -s --interface 127.0.0.2 "http://$addr/announce?info_hash=$ih&peer_id=EEEEEEEEEEEEEEEEEEEE&port=7005&left=10&key=5EC4E7&event=stopped" >/dev/null
+expect_eq "$(curl -s "http://$addr/scrape?info_hash=$ih" | grep -ao 'incompletei[0-9]*e')" "incompletei2e" "its key stops a peer from another IP"
 code_body="$(curl -s -w ' %{http_code}' "http://$addr/announce?info_hash=short&peer_id=x&port=1")"
 expect_eq "$code_body" "d14:failure reason17:invalid info_hashe 200" "bad info_hash: bencoded failure with HTTP 200"
 expect_eq "$(curl -s "http://$addr/announce?info_hash=$ih&peer_id=CCCCCCCCCCCCCCCCCCCC&port=99999")" "d14:failure reason12:invalid porte" "bad port: failure reason"

@@ -90,6 +90,15 @@ std::string ip_text(const PeerAddr& a) {
   return out;
 }
 
+// key= as the 32-bit FNV-1a hash the registry keeps (never 0, which means
+// "no key"): 4 bytes per peer instead of the string, and a client that
+// does not know the key cannot present its hash either.
+uint32_t key_hash(std::string_view key) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : key) h = (h ^ c) * 16777619u;
+  return h ? h : 1;
+}
+
 }  // namespace
 
 std::string http_announce(std::string_view query, const PeerAddr& remote, Registry& registry, Stats& stats,
@@ -104,6 +113,7 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   int64_t port = -1, left = -1, numwant = config.numwant_default;
   bool compact = true, no_peer_id = false;
   std::string event;
+  uint32_t key = 0;
   for (const auto& [k, v] : *pairs) {
     if (k == "info_hash") {
       if (v.size() != 20) return fail("invalid info_hash");
@@ -123,6 +133,8 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
       no_peer_id = v == "1";
     } else if (k == "event") {
       event = v;
+    } else if (k == "key") {
+      if (!v.empty()) key = key_hash(v);
     }
   }
   if (!info_hash) return fail("invalid info_hash");
@@ -144,11 +156,13 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   const bool stopped = event == "stopped";
   Swarm* swarm = nullptr;
   if (stopped) {
-    registry.remove(*info_hash, *peer_id, nullptr);  // an HTTP peer only, never a WebSocket one
+    // An HTTP peer only (never a WebSocket one), and only its own client's.
+    registry.remove(*info_hash, *peer_id, nullptr, addr, key);
     swarm = registry.find(*info_hash);
   } else {
     auto up = registry.upsert(*info_hash, *peer_id, nullptr, addr,
-                              left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms);
+                              left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms,
+                              key);
     if (up.refused()) {
       stats.error(error_kind_of(up.result));
       return bencoded_failure(refusal_reason(up.result));

@@ -30,7 +30,7 @@ void Registry::account(const Peer& p, int sign, Swarm& s) {
 }
 
 Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* conn, const PeerAddr& addr,
-                                  int seeder_state, bool completed, int64_t now_ms) {
+                                  int seeder_state, bool completed, int64_t now_ms, uint32_t http_key) {
   Upsert r;
   auto it = swarms_.find(ih);
   Peer* existing = nullptr;
@@ -38,7 +38,7 @@ Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* con
     auto found = it->second.index.find(peer_id);
     if (found != it->second.index.end()) existing = &it->second.peers[found->second];
   }
-  if (existing && existing->conn != conn) {
+  if (existing && (existing->conn != conn || (!conn && !http_request_owns(*existing, addr, http_key)))) {
     r.result = UpsertResult::peer_id_taken;
     return r;
   }
@@ -63,6 +63,7 @@ Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* con
     p.peer_id = peer_id;
     p.conn = conn;
     p.addr = addr;
+    p.http_key = conn ? 0 : http_key;
     p.seeder = seeder_state == 1;
     p.last_seen_ms = now_ms;
     s.index.emplace(peer_id, static_cast<uint32_t>(s.peers.size()));
@@ -79,7 +80,10 @@ Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* con
     p.seeder = seeder;
     account(p, +1, s);
   }
-  if (p.is_http()) p.addr = addr;
+  if (p.is_http()) {
+    p.addr = addr;  // the key's holder may have moved
+    if (http_key) p.http_key = http_key;
+  }
   p.last_seen_ms = now_ms;
   r.peer = &p;
   return r;
@@ -97,12 +101,14 @@ void Registry::erase_at(std::unordered_map<Id20, Swarm, Id20Hash>::iterator it, 
   if (s.peers.empty()) swarms_.erase(it);  // empty swarms are deleted (bittorrent-tracker #309)
 }
 
-bool Registry::remove(const Id20& ih, const Id20& peer_id, const Conn* owner) {
+bool Registry::remove(const Id20& ih, const Id20& peer_id, const Conn* owner, const PeerAddr& from,
+                      uint32_t http_key) {
   auto it = swarms_.find(ih);
   if (it == swarms_.end()) return false;
   auto found = it->second.index.find(peer_id);
   if (found == it->second.index.end()) return false;
-  if (it->second.peers[found->second].conn != owner) return false;
+  const Peer& p = it->second.peers[found->second];
+  if (p.conn != owner || (!owner && !http_request_owns(p, from, http_key))) return false;
   erase_at(it, found->second);
   return true;
 }
@@ -179,6 +185,11 @@ size_t Registry::expire(int64_t ws_cutoff_ms, int64_t http_cutoff_ms,
     if (!erased_swarm) ++it;
   }
   return removed;
+}
+
+bool http_request_owns(const Peer& p, const PeerAddr& from, uint32_t http_key) {
+  if (p.http_key) return http_key == p.http_key;
+  return p.addr.v6 == from.v6 && p.addr.ip == from.ip;
 }
 
 std::string_view refusal_reason(Registry::UpsertResult result) {

@@ -5,7 +5,10 @@
 // the totals are counters, never recomputed by walking the swarms. A peer
 // belongs to the one WebSocket connection that announced it, or to HTTP; no
 // other connection and no HTTP request can refresh, move or remove it (peer
-// ids are not secret: every relayed offer carries one).
+// ids are not secret: every relayed offer carries one). An HTTP peer belongs
+// to the `key` its client announced with (BEP 3's proof of identity across
+// IP changes), or without one to its source IP: an announce or stop from
+// anyone else is refused.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -30,6 +33,7 @@ struct Peer {
   Id20 peer_id;
   Conn* conn = nullptr;  // owning WebSocket connection; nullptr for an HTTP peer
   PeerAddr addr;         // HTTP peers only
+  uint32_t http_key = 0;  // hash of the HTTP client's key= (0: none; then addr's IP owns it)
   int64_t last_seen_ms = 0;
   bool seeder = false;
   bool is_http() const { return conn == nullptr; }
@@ -71,15 +75,20 @@ class Registry {
     Peer* peer = nullptr;
     bool refused() const { return swarm == nullptr; }
   };
-  // Adds or refreshes a peer owned by `conn` (nullptr: an HTTP peer at `addr`).
-  // A refused announce changes nothing.
+  // Adds or refreshes a peer owned by `conn` (nullptr: an HTTP peer at `addr`,
+  // `addr` being the request's source IP with the announced port, and
+  // `http_key` the hash of its key=, 0 for none). A refused announce changes
+  // nothing.
   // seeder: 1 seeder, 0 leecher, -1 unknown (keep what the peer was; new peers leech).
   Upsert upsert(const Id20& info_hash, const Id20& peer_id, Conn* conn, const PeerAddr& addr, int seeder,
-                bool completed, int64_t now_ms);
+                bool completed, int64_t now_ms, uint32_t http_key = 0);
 
   // Removes the peer if present and owned by `owner` (nullptr: only an HTTP
-  // peer). Returns true if removed. Deletes the swarm when it becomes empty.
-  bool remove(const Id20& info_hash, const Id20& peer_id, const Conn* owner);
+  // peer, and only for a request `from` that address with that key hash, as
+  // upsert checks). Returns true if removed. Deletes the swarm when it
+  // becomes empty.
+  bool remove(const Id20& info_hash, const Id20& peer_id, const Conn* owner, const PeerAddr& from = {},
+              uint32_t http_key = 0);
 
   // Calls fn(peer) for up to k distinct random WebSocket peers other than `self`.
   void pick_ws_peers(Swarm& swarm, const Id20& self, size_t k, const std::function<void(Peer&)>& fn);
@@ -114,6 +123,10 @@ class Registry {
   std::minstd_rand rng_{std::random_device{}()};
   std::vector<uint32_t> scratch_;
 };
+
+// Whether an HTTP request from `from` carrying key hash `http_key` speaks for
+// HTTP peer `p`: its key if it announced one, else its IP.
+bool http_request_owns(const Peer& p, const PeerAddr& from, uint32_t http_key);
 
 // The failure reason a refused upsert is answered with.
 std::string_view refusal_reason(Registry::UpsertResult result);
