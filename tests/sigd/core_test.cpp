@@ -11,7 +11,9 @@
 
 using namespace std::string_literals;
 
+#include "common/error.hpp"
 #include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/ids.hpp"
 #include "tools/sigd/core/json_view.hpp"
@@ -405,6 +407,38 @@ TEST(sigdHttpTracker, PeersBelongToTheirKeyOrTheirIp) {
   http_announce(q('K', "&event=stopped&key=1A2B3C4D"), other, r, st, allow, cfg, 7);
   EXPECT_EQ(r.peer_count(), 1u);
   EXPECT_EQ(st.errors[static_cast<size_t>(ErrorKind::peer_id_taken)], 3u);
+}
+
+TEST(sigdForwarded, ClientNamedByTheProxy) {
+  auto v4 = parse_ip(" 203.0.113.7 ");
+  ASSERT_TRUE(v4);
+  EXPECT_FALSE(v4->v6);
+  EXPECT_EQ(v4->ip[0], 203);
+  auto mapped = parse_ip("::ffff:10.1.2.3");
+  ASSERT_TRUE(mapped);
+  EXPECT_FALSE(mapped->v6) << "IPv4-mapped IPv6 is IPv4, as accepted sockets are";
+  ASSERT_TRUE(parse_ip("2001:db8::5"));
+  EXPECT_TRUE(parse_ip("2001:db8::5")->v6);
+  for (const char* bad : {"", "unknown", "203.0.113.7:443", "[2001:db8::5]", "1.2.3", "example.com"})
+    EXPECT_FALSE(parse_ip(bad)) << bad;
+
+  EXPECT_EQ(forwarded_client("198.51.100.2", "192.0.2.1")->ip[0], 198) << "CF-Connecting-IP first";
+  EXPECT_EQ(forwarded_client("", "10.9.9.9, 192.0.2.44")->ip[3], 44) << "the last X-Forwarded-For entry";
+  EXPECT_FALSE(forwarded_client("", "")) << "a proxy that names nobody";
+  EXPECT_FALSE(forwarded_client("garbage", "192.0.2.44")) << "a CF-Connecting-IP that is not an IP is not skipped";
+
+  const std::string head = "Host: x\r\nCF-Connecting-IP:  203.0.113.7 \r\nX-Forwarded-For: a, b\r\nX-Cf: no";
+  EXPECT_EQ(header_value(head, "cf-connecting-ip"), "203.0.113.7");
+  EXPECT_EQ(header_value(head, "x-forwarded-for"), "a, b");
+  EXPECT_EQ(header_value(head, "x-real-ip"), "");
+  EXPECT_EQ(header_value("", "host"), "");
+
+  TrustedProxies proxies({"127.0.0.1", "::1"});
+  EXPECT_TRUE(proxies.contains(*parse_ip("127.0.0.1")));
+  EXPECT_TRUE(proxies.contains(*parse_ip("::1")));
+  EXPECT_FALSE(proxies.contains(*parse_ip("127.0.0.2")));
+  const std::vector<std::string> not_an_ip = {"localhost"};
+  EXPECT_THROW(TrustedProxies{not_an_ip}, hlsmesh::Error);
 }
 
 TEST(sigdHttpTracker, CapsAnsweredWithFailureReasons) {

@@ -58,3 +58,33 @@ expect_eq "$code_body" "d14:failure reason17:invalid info_hashe 200" "bad info_h
 expect_eq "$(curl -s "http://$addr/announce?info_hash=$ih&peer_id=CCCCCCCCCCCCCCCCCCCC&port=99999")" "d14:failure reason12:invalid porte" "bad port: failure reason"
 expect_eq "$(curl -s "http://$addr/announce?info_hash=%zz")" "d14:failure reason20:invalid query stringe" "malformed escape: failure reason"
 [[ "$(stat_field errors_total)" -ge 3 ]] || fail "errors counted"; ok "HTTP tracker errors counted"
+
+# Behind a trusted reverse proxy (cloudflared connects from 127.0.0.1) a peer
+# is listed at the client the proxy names, never at the proxy.
+kill "$sigd_pid"; wait "$sigd_pid" 2>/dev/null || true
+start_sigd --interval 30 --trusted-proxy 127.0.0.1
+ih2='bbbbbbbbbbbbbbbbbbbb'
+a() { curl -s "$@" "http://$addr/announce?info_hash=$ih2&port=$port&left=10&compact=0&peer_id=$pid"; }
+pid=PPPPPPPPPPPPPPPPPPPP port=7101 a -H 'CF-Connecting-IP: 203.0.113.7' >/dev/null
+pid=QQQQQQQQQQQQQQQQQQQQ port=7102 a -H 'X-Forwarded-For: 198.51.100.1, 192.0.2.44' >/dev/null
+pid=RRRRRRRRRRRRRRRRRRRR port=7103 a --interface 127.0.0.2 -H 'CF-Connecting-IP: 203.0.113.99' >/dev/null
+pid=SSSSSSSSSSSSSSSSSSSS port=7104 a -H 'CF-Connecting-IP: 2001:db8::5' > "$work/proxied"
+grep -aq '2:ip11:203.0.113.7' "$work/proxied" || fail "CF-Connecting-IP names the client: $(cat "$work/proxied")"
+ok "through the trusted proxy a peer is listed at its CF-Connecting-IP"
+grep -aq '2:ip10:192.0.2.44' "$work/proxied" && ! grep -aq '198.51.100.1' "$work/proxied" ||
+  fail "the proxy's own (last) X-Forwarded-For entry names the client: $(cat "$work/proxied")"
+ok "X-Forwarded-For: the entry the proxy appended counts, the client's own do not"
+grep -aq '2:ip9:127.0.0.2' "$work/proxied" && ! grep -aq '203.0.113.99' "$work/proxied" ||
+  fail "an untrusted sender's CF-Connecting-IP was believed: $(cat "$work/proxied")"
+ok "CF-Connecting-IP from an address that is not a trusted proxy is ignored"
+! grep -aq '127.0.0.1' "$work/proxied" || fail "the proxy's own address listed as a peer: $(cat "$work/proxied")"
+reply="$(pid=TTTTTTTTTTTTTTTTTTTT port=7105 a)"
+grep -q 'failure reason' <<<"$reply" && grep -q 'X-Forwarded-For' <<<"$reply" ||
+  fail "a request through the trusted proxy that names no client must fail: $reply"
+ok "a request through the trusted proxy that names no client is refused, and the proxy is never listed"
+reply="$(curl -s "http://$addr/announce?info_hash=$ih2&port=7106&left=10&peer_id=UUUUUUUUUUUUUUUUUUUU" \
+  -H 'CF-Connecting-IP: 203.0.113.9' | xxd -p | tr -d '\n')"
+# 6:peers6 18: 2001:0db8::5 port 7104 (0x1bc0)
+grep -q "$(printf '6:peers618:' | xxd -p)20010db8000000000000000000000005""1bc0" <<<"$reply" ||
+  fail "an IPv6 client named by the proxy is not in peers6: $reply"
+ok "an IPv6 CF-Connecting-IP lands in peers6"

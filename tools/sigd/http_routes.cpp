@@ -39,6 +39,16 @@ std::string custom_header(lws* wsi, const char* name) {
   return out;
 }
 
+// X-Forwarded-For: a token of its own when lws is built with its uncommon
+// headers (Debian's is), else a custom header.
+std::string forwarded_for(lws* wsi) {
+#if defined(LWS_WITH_HTTP_UNCOMMON_HEADERS) || defined(LWS_HTTP_HEADERS_ALL)
+  return header(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+#else
+  return custom_header(wsi, "x-forwarded-for:");
+#endif
+}
+
 std::string percent_encode(std::string_view s) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -93,9 +103,20 @@ bool write_headers(lws* wsi, unsigned status, std::string_view content_type, uin
 
 }  // namespace
 
-std::string Server::tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote) {
+std::string Server::tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
+                                     std::string_view cf_connecting_ip, std::string_view x_forwarded_for) {
   if (path == "/scrape") return http_scrape(query, registry_, stats_, allow_, http_config_);
-  return http_announce(query, remote, registry_, stats_, allow_, http_config_, hlsmesh::monotonic_ms());
+  PeerAddr client = remote;
+  if (trusted_proxies_.contains(remote)) {
+    auto named = forwarded_client(cf_connecting_ip, x_forwarded_for);
+    if (!named) {  // never list the proxy's own address as a peer
+      stats_.error(ErrorKind::http_tracker);
+      return bencoded_failure(
+          "request from trusted proxy without a CF-Connecting-IP or X-Forwarded-For IP; have the proxy send one");
+    }
+    client = *named;
+  }
+  return http_announce(query, client, registry_, stats_, allow_, http_config_, hlsmesh::monotonic_ms());
 }
 
 int Server::respond(lws* wsi, unsigned status, std::string_view content_type, std::string body, const Headers& extra,
@@ -140,7 +161,9 @@ int Server::http_request(lws* wsi, const char* path_c) {
   if (path == "/announce" || path == "/scrape") {
     Session* s = session(wsi);
     PeerAddr remote = s ? s->remote : PeerAddr{};
-    return respond(wsi, 200, "text/plain", tracker_response(path, query_from_lws(wsi), remote),
+    return respond(wsi, 200, "text/plain",
+                   tracker_response(path, query_from_lws(wsi), remote, custom_header(wsi, "cf-connecting-ip:"),
+                                    forwarded_for(wsi)),
                    {{"cache-control", "no-store"}}, is_head);
   }
   if (!www_real_.empty()) return serve_static(wsi, path, is_head);
@@ -255,7 +278,10 @@ int Server::raw_receive(lws* wsi, const void* in, size_t len) {
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     auto q = target.find('?');
     std::string_view path = target.substr(0, q), query = q == std::string_view::npos ? "" : target.substr(q + 1);
-    body = tracker_response(path, query, s->remote);
+    const size_t head_at = line.size() + 2;  // the header lines, if any, up to the blank line
+    std::string_view head = head_at < end ? std::string_view(r.request).substr(head_at, end - head_at) : "";
+    body = tracker_response(path, query, s->remote, header_value(head, "cf-connecting-ip"),
+                            header_value(head, "x-forwarded-for"));
   }
   r.response.assign(LWS_PRE, '\0');
   r.response += "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +

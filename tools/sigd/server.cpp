@@ -53,6 +53,7 @@ Server::Server(Options& options)
   http_config_.interval = opt_.http_interval;
   http_config_.numwant_default = opt_.numwant_http;
   http_config_.max_scrape = static_cast<size_t>(opt_.max_scrape);
+  trusted_proxies_ = TrustedProxies(opt_.trusted_proxies);
   if (!opt_.allow_list.empty()) {
     allow_.load(opt_.allow_list);
     log::notice("info-hash allow-list loaded", {{"path", opt_.allow_list}, {"hashes", allow_.size()}});

@@ -18,6 +18,7 @@
 #include "common/fd.hpp"
 #include "common/lws_context.hpp"
 #include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/options.hpp"
 #include "tools/sigd/core/registry.hpp"
@@ -122,12 +123,16 @@ class Server {
   int serve_static(lws* wsi, std::string_view path, bool head_only);
   int raw_receive(lws* wsi, const void* in, size_t len);
   int raw_writeable(lws* wsi);
-  std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote);
+  // An HTTP tracker reply for a request from `remote` (the TCP peer) with
+  // these CF-Connecting-IP and X-Forwarded-For values (empty if absent).
+  std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
+                               std::string_view cf_connecting_ip, std::string_view x_forwarded_for);
 
   Options& opt_;
   Stats stats_;
   Registry registry_;
   AllowList allow_;
+  TrustedProxies trusted_proxies_;
   OriginPolicy origins_;
   HttpTrackerConfig http_config_;
   std::string www_real_;

@@ -1,6 +1,7 @@
 #include "tools/sigd/core/options.hpp"
 
 #include "common/error.hpp"
+#include "tools/sigd/core/forwarded.hpp"
 
 namespace sigd {
 
@@ -28,6 +29,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--max-connections", o.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(1, 10000000))->capture_default_str();
   app.add_option("--max-per-ip", o.max_per_ip, "Open connections per client IP (0: no limit)")->check(CLI::Range(0, 10000000));
+  app.add_option("--trusted-proxy", o.trusted_proxies,
+                 "Reverse proxy IP (repeatable or comma-separated; cloudflared here: 127.0.0.1): HTTP tracker "
+                 "requests from it are listed at the client's IP from CF-Connecting-IP or X-Forwarded-For")
+      ->delimiter(',')
+      ->envname("SIGD_TRUSTED_PROXY");
   app.add_option("--msg-rate", o.msg_rate, "Sustained WebSocket messages per second per connection")
       ->check(CLI::Range(0.01, 1e9))->capture_default_str();
   app.add_option("--msg-burst", o.msg_burst, "Burst of messages allowed above --msg-rate")
@@ -75,6 +81,7 @@ void validate(Options& o) {
   if (!o.allow_origins.empty() && !o.deny_origins.empty())
     throw Error(Exit::usage, "--allow-origin and --deny-origin exclude each other: use one list");
   if (!o.www.empty() && o.www.back() == '/' && o.www.size() > 1) o.www.pop_back();
+  (void)TrustedProxies(o.trusted_proxies);  // throws naming an entry that is not an IP
 }
 
 }  // namespace sigd
