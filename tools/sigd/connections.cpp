@@ -40,14 +40,7 @@ PeerAddr peer_from_sockaddr(const sockaddr_storage& ss) {
     a.port = ntohs(in->sin_port);
   } else if (ss.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    const uint8_t* b = in6->sin6_addr.s6_addr;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(b, mapped, 12) == 0) {
-      std::memcpy(a.ip.data(), b + 12, 4);
-    } else {
-      std::memcpy(a.ip.data(), b, 16);
-      a.v6 = true;
-    }
+    a = PeerAddr::from_ipv6(in6->sin6_addr.s6_addr);
     a.port = ntohs(in6->sin6_port);
   }
   return a;

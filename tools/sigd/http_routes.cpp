@@ -104,11 +104,12 @@ bool write_headers(lws* wsi, unsigned status, std::string_view content_type, uin
 }  // namespace
 
 std::string Server::tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
-                                     std::string_view cf_connecting_ip, std::string_view x_forwarded_for) {
+                                     const std::function<ProxyHeaders()>& proxy_headers) {
   if (path == "/scrape") return http_scrape(query, registry_, stats_, allow_, http_config_);
   PeerAddr client = remote;
   if (trusted_proxies_.contains(remote)) {
-    auto named = forwarded_client(cf_connecting_ip, x_forwarded_for);
+    const ProxyHeaders h = proxy_headers();
+    auto named = forwarded_client(h.cf_connecting_ip, h.x_forwarded_for);
     if (!named) {  // never list the proxy's own address as a peer
       stats_.error(ErrorKind::http_tracker);
       return bencoded_failure(
@@ -162,8 +163,10 @@ int Server::http_request(lws* wsi, const char* path_c) {
     Session* s = session(wsi);
     PeerAddr remote = s ? s->remote : PeerAddr{};
     return respond(wsi, 200, "text/plain",
-                   tracker_response(path, query_from_lws(wsi), remote, custom_header(wsi, "cf-connecting-ip:"),
-                                    forwarded_for(wsi)),
+                   tracker_response(path, query_from_lws(wsi), remote,
+                                    [wsi] {
+                                      return ProxyHeaders{custom_header(wsi, "cf-connecting-ip:"), forwarded_for(wsi)};
+                                    }),
                    {{"cache-control", "no-store"}}, is_head);
   }
   if (!www_real_.empty()) return serve_static(wsi, path, is_head);
@@ -278,10 +281,12 @@ int Server::raw_receive(lws* wsi, const void* in, size_t len) {
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     auto q = target.find('?');
     std::string_view path = target.substr(0, q), query = q == std::string_view::npos ? "" : target.substr(q + 1);
-    const size_t head_at = line.size() + 2;  // the header lines, if any, up to the blank line
-    std::string_view head = head_at < end ? std::string_view(r.request).substr(head_at, end - head_at) : "";
-    body = tracker_response(path, query, s->remote, header_value(head, "cf-connecting-ip"),
-                            header_value(head, "x-forwarded-for"));
+    body = tracker_response(path, query, s->remote, [&] {
+      const size_t head_at = line.size() + 2;  // the header lines, if any, up to the blank line
+      std::string_view head = head_at < end ? std::string_view(r.request).substr(head_at, end - head_at) : "";
+      return ProxyHeaders{std::string(header_value(head, "cf-connecting-ip")),
+                          std::string(header_value(head, "x-forwarded-for"))};
+    });
   }
   r.response.assign(LWS_PRE, '\0');
   r.response += "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +

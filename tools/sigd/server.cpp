@@ -45,7 +45,8 @@ void raise_fd_limit() {
 
 Server::Server(Options& options)
     : opt_(options),
-      registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}) {
+      registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}),
+      trusted_proxies_(options.trusted_proxies) {  // throws naming a --trusted-proxy that is not an IP
   stats_.started_ms = hlsmesh::monotonic_ms();
   origins_.allow = opt_.allow_origins;
   origins_.deny = opt_.deny_origins;
@@ -53,7 +54,6 @@ Server::Server(Options& options)
   http_config_.interval = opt_.http_interval;
   http_config_.numwant_default = opt_.numwant_http;
   http_config_.max_scrape = static_cast<size_t>(opt_.max_scrape);
-  trusted_proxies_ = TrustedProxies(opt_.trusted_proxies);
   if (!opt_.allow_list.empty()) {
     allow_.load(opt_.allow_list);
     log::notice("info-hash allow-list loaded", {{"path", opt_.allow_list}, {"hashes", allow_.size()}});

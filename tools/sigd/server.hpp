@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -123,10 +124,14 @@ class Server {
   int serve_static(lws* wsi, std::string_view path, bool head_only);
   int raw_receive(lws* wsi, const void* in, size_t len);
   int raw_writeable(lws* wsi);
-  // An HTTP tracker reply for a request from `remote` (the TCP peer) with
-  // these CF-Connecting-IP and X-Forwarded-For values (empty if absent).
+  // A request's CF-Connecting-IP and X-Forwarded-For values (empty if absent).
+  struct ProxyHeaders {
+    std::string cf_connecting_ip, x_forwarded_for;
+  };
+  // An HTTP tracker reply for a request from `remote` (the TCP peer);
+  // proxy_headers is called only when `remote` is a trusted proxy.
   std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
-                               std::string_view cf_connecting_ip, std::string_view x_forwarded_for);
+                               const std::function<ProxyHeaders()>& proxy_headers);
 
   Options& opt_;
   Stats stats_;

@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <cstring>
-
 #include "common/error.hpp"
 #include "common/text.hpp"
 
@@ -17,8 +15,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool same_ip(const PeerAddr& a, const PeerAddr& b) { return a.v6 == b.v6 && a.ip == b.ip; }
-
 }  // namespace
 
 std::optional<PeerAddr> parse_ip(std::string_view text) {
@@ -27,16 +23,9 @@ std::optional<PeerAddr> parse_ip(std::string_view text) {
   const std::string s(text);
   PeerAddr a;
   if (inet_pton(AF_INET, s.c_str(), a.ip.data()) == 1) return a;
-  unsigned char v6[16];
+  uint8_t v6[16];
   if (inet_pton(AF_INET6, s.c_str(), v6) != 1) return std::nullopt;
-  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(v6, mapped, 12) == 0) {
-    std::memcpy(a.ip.data(), v6 + 12, 4);
-  } else {
-    std::memcpy(a.ip.data(), v6, 16);
-    a.v6 = true;
-  }
-  return a;
+  return PeerAddr::from_ipv6(v6);
 }
 
 std::optional<PeerAddr> forwarded_client(std::string_view cf_connecting_ip, std::string_view x_forwarded_for) {
@@ -71,7 +60,7 @@ TrustedProxies::TrustedProxies(const std::vector<std::string>& ips) {
 
 bool TrustedProxies::contains(const PeerAddr& a) const {
   for (const auto& p : ips_)
-    if (same_ip(p, a)) return true;
+    if (p.same_ip(a)) return true;
   return false;
 }
 

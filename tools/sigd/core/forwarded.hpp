@@ -29,7 +29,7 @@ std::string_view header_value(std::string_view head, std::string_view lower_name
 class TrustedProxies {
  public:
   // Throws hlsmesh::Error(Exit::usage) naming an entry that is not an IP.
-  explicit TrustedProxies(const std::vector<std::string>& ips = {});
+  explicit TrustedProxies(const std::vector<std::string>& ips);
   bool contains(const PeerAddr& a) const;
   bool empty() const { return ips_.empty(); }
 

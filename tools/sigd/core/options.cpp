@@ -1,7 +1,6 @@
 #include "tools/sigd/core/options.hpp"
 
 #include "common/error.hpp"
-#include "tools/sigd/core/forwarded.hpp"
 
 namespace sigd {
 
@@ -81,7 +80,6 @@ void validate(Options& o) {
   if (!o.allow_origins.empty() && !o.deny_origins.empty())
     throw Error(Exit::usage, "--allow-origin and --deny-origin exclude each other: use one list");
   if (!o.www.empty() && o.www.back() == '/' && o.www.size() > 1) o.www.pop_back();
-  (void)TrustedProxies(o.trusted_proxies);  // throws naming an entry that is not an IP
 }
 
 }  // namespace sigd

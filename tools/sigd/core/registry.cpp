@@ -189,7 +189,7 @@ size_t Registry::expire(int64_t ws_cutoff_ms, int64_t http_cutoff_ms,
 
 bool http_request_owns(const Peer& p, const PeerAddr& from, uint32_t http_key) {
   if (p.http_key) return http_key == p.http_key;
-  return p.addr.v6 == from.v6 && p.addr.ip == from.ip;
+  return p.addr.same_ip(from);
 }
 
 std::string_view refusal_reason(Registry::UpsertResult result) {

@@ -11,6 +11,7 @@
 // anyone else is refused.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string_view>
@@ -27,6 +28,16 @@ struct PeerAddr {
   std::array<uint8_t, 16> ip{};  // IPv4 in the first 4 bytes when !v6
   bool v6 = false;
   uint16_t port = 0;
+
+  bool same_ip(const PeerAddr& other) const { return v6 == other.v6 && ip == other.ip; }
+  // From 16 IPv6 address bytes; IPv4-mapped (::ffff:a.b.c.d) becomes IPv4.
+  static PeerAddr from_ipv6(const uint8_t* bytes) {
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    PeerAddr a;
+    a.v6 = std::memcmp(bytes, mapped, 12) != 0;
+    std::memcpy(a.ip.data(), a.v6 ? bytes : bytes + 12, a.v6 ? 16 : 4);
+    return a;
+  }
 };
 
 struct Peer {
