@@ -41,6 +41,13 @@ class Document {
     for (uint32_t i = index_of(array) + 1; i < array.end; i = nodes_[i].end)
       if (!fn(nodes_[i])) return;
   }
+  // Calls fn(key, value) for each member of an object in order until fn returns false.
+  template <typename F>
+  void for_each_member(const Node& object, F&& fn) const {
+    if (object.type != Type::object) return;
+    for (uint32_t i = index_of(object) + 1; i < object.end; i = nodes_[i + 1].end)
+      if (!fn(nodes_[i].text, nodes_[i + 1])) return;
+  }
   // Whether an array or object has no elements or members.
   bool empty(const Node& container) const { return container.end == index_of(container) + 1; }
 

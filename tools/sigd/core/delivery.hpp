@@ -1,0 +1,153 @@
+#pragma once
+// Measured delivery: viewer reports (POST /report) validated, rate limited
+// and folded into per stream and rendition aggregates over sliding windows.
+// No I/O and O(1) per report (a hash lookup and a few additions), so a flood
+// of reports costs the tracker next to nothing; memory is bounded by the
+// caps on streams, live viewers and rate-limited client IPs.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/json_view.hpp"
+
+namespace sigd {
+
+struct DeliveryLimits {
+  size_t max_body = 4096;         // bytes of one report
+  size_t max_series = 64;         // (stream, rendition) pairs held at once
+  size_t max_viewers = 20000;     // live viewers held at once
+  size_t max_ips = 65536;         // client IPs with a rate-limit bucket
+  int64_t viewer_ttl_ms = 30000;  // a viewer not heard from for this long has left
+  double ip_rate = 200, ip_burst = 400;  // reports/s per client IP (a venue NATs many viewers)
+  double conn_rate = 1, conn_burst = 5;  // reports/s per connection
+};
+
+// One viewer report, as the page sends it (www/report.js). Byte counters
+// are cumulative since the page loaded: a lost report loses nothing.
+struct ViewerReport {
+  std::string id, stream, rendition, state;
+  uint64_t seq = 0;
+  uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;
+  uint32_t peers = 0, stalls = 0;
+  double stalled_s = 0;
+  std::optional<double> latency;  // seconds behind live; null before playback
+};
+
+// A report's fields checked one by one: nullopt and `error` naming the field
+// and what is wrong with it. Unknown fields are refused too.
+std::optional<ViewerReport> parse_report(json::Document& doc, std::string_view body, std::string& error);
+
+// Why a report was refused, counted separately (and the HTTP status it gets).
+enum class ReportRefusal : int { body_size, json, field, stale, rate_conn, rate_ip, viewer_limit, stream_limit, count_ };
+std::string_view refusal_name(ReportRefusal r);
+
+// What /stats.json, /metrics, the `delivery` event and the dashboard show
+// for one stream and rendition over one window.
+struct WindowFigures {
+  int window_s = 0;
+  uint64_t viewers = 0;
+  uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;  // bytes in the window
+  double p2p_share = 0;                                       // p2p / (p2p + cdn + origin + other)
+  double p2p_bps = 0, cdn_bps = 0, origin_bps = 0, other_bps = 0;
+  uint64_t stalls = 0;
+  double stall_ratio = 0;  // stalled seconds / watched seconds
+  std::optional<double> latency_p50, latency_p95;
+  double peers_per_viewer = 0;
+  uint64_t reports = 0;
+};
+
+class Delivery {
+ public:
+  static constexpr int64_t kBucketMs = 10'000;  // history resolution
+  static constexpr size_t kBuckets = 180;       // 30 minutes of history
+
+  explicit Delivery(DeliveryLimits limits = {}) : limits_(limits) {}
+
+  // Admission before parsing: the per-IP bucket (ip_key: raw address bytes).
+  bool admit_ip(const std::string& ip_key, int64_t now_ms);
+  TokenBucket connection_bucket(int64_t now_ms) const { return {limits_.conn_rate, limits_.conn_burst, now_ms}; }
+
+  // Validates and folds one report body. nullopt when taken, else the refusal
+  // (counted) with `error` saying why.
+  std::optional<ReportRefusal> report(std::string_view body, int64_t now_ms, std::string& error);
+  void refuse(ReportRefusal r) { ++refused_[static_cast<size_t>(r)]; }
+
+  // Drops viewers not heard from for viewer_ttl_ms and streams idle for the
+  // whole history. Called every few seconds.
+  void expire(int64_t now_ms);
+
+  // Streams whose viewers fetch segments from the page's origin while a CDN
+  // exists (some viewer of it fetched from a CDN, or cdn_known()): each
+  // returned once, for the log.
+  std::vector<std::pair<std::string, std::string>> take_origin_alarms();
+  // The feed carried a segment with a CDN URL (r2push's `url`).
+  void set_cdn_known() { cdn_known_ = true; }
+
+  nlohmann::ordered_json stats_json(int64_t now_ms) const;  // /stats.json's "delivery"
+  std::string prometheus_text(int64_t now_ms) const;         // hlsmesh_delivery_*
+  std::vector<nlohmann::ordered_json> events(int64_t now_ms) const;  // one `delivery` event per stream
+  nlohmann::ordered_json history_json(int64_t now_ms) const;          // the dashboard's 30 minutes
+
+  struct Key {
+    std::string stream, rendition;
+  };
+  std::vector<std::pair<Key, WindowFigures>> figures(int64_t now_ms, int window_s) const;
+  uint64_t accepted() const { return accepted_; }
+  uint64_t refused(ReportRefusal r) const { return refused_[static_cast<size_t>(r)]; }
+  size_t live_viewers() const { return viewers_.size(); }
+  size_t series_count() const { return series_.size(); }
+
+ private:
+  static constexpr size_t kLatencyBins = 62;  // 0.5 s wide up to 30 s, then one open-ended bin
+  struct Bucket {
+    int64_t index = -1;  // now_ms / kBucketMs this bucket holds
+    uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;
+    double watched_s = 0, stalled_s = 0;
+    uint32_t stalls = 0, reports = 0, viewers = 0;
+    uint64_t peers = 0;
+    std::array<uint32_t, kLatencyBins> latency{};
+  };
+  struct Series {
+    Key key;
+    std::vector<Bucket> ring = std::vector<Bucket>(kBuckets);
+    uint32_t live = 0;  // viewers whose last report named this series
+    int64_t first_ms = 0, last_ms = 0;
+    uint64_t total_p2p = 0, total_cdn = 0, total_origin = 0, total_other = 0, total_up = 0;
+    bool cdn_seen = false, origin_alarmed = false, alarm_pending = false;
+  };
+  struct Viewer {
+    size_t series = 0;
+    uint64_t seq = 0, p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;
+    uint32_t stalls = 0;
+    double stalled_s = 0;
+    int64_t last_ms = 0;
+  };
+  struct IpBucket {
+    TokenBucket bucket;
+    int64_t last_ms = 0;
+  };
+
+  std::optional<ReportRefusal> fold(const ViewerReport& r, int64_t now_ms, std::string& error);
+  std::optional<size_t> series_for(const ViewerReport& r, int64_t now_ms);
+  Bucket& bucket(Series& s, int64_t now_ms);
+  WindowFigures window(const Series& s, int64_t now_ms, int window_s) const;
+
+  DeliveryLimits limits_;
+  json::Document doc_;
+  std::vector<Series> series_;
+  std::unordered_map<std::string, size_t> series_index_;  // stream + '\n' + rendition
+  std::unordered_map<std::string, Viewer> viewers_;
+  std::unordered_map<std::string, IpBucket> ips_;
+  uint64_t accepted_ = 0;
+  std::array<uint64_t, static_cast<size_t>(ReportRefusal::count_)> refused_{};
+  bool cdn_known_ = false;
+};
+
+}  // namespace sigd
