@@ -147,6 +147,13 @@ int Server::http_request(lws* wsi, const char* path_c) {
                  {"access-control-max-age", "86400"}};
     return respond(wsi, 204, "text/plain", {}, h);
   }
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
+    const Session* s = session(wsi);
+    PeerAddr client = s ? s->remote : PeerAddr{};
+    if (trusted_proxies_.contains(client))
+      if (auto named = forwarded_client(custom_header(wsi, "cf-connecting-ip:"), forwarded_for(wsi))) client = *named;
+    return report_begin(wsi, path, client);
+  }
   if (!is_get && !is_head) {
     return respond(wsi, 405, "text/plain; charset=utf-8", "method not allowed: sigd serves GET, HEAD and OPTIONS\n",
                    {{"allow", "GET, HEAD, OPTIONS"}});
@@ -154,10 +161,13 @@ int Server::http_request(lws* wsi, const char* path_c) {
   const int64_t now = hlsmesh::monotonic_ms();
   if (path == "/health") return respond(wsi, 200, "text/plain; charset=utf-8", "ok\n", {{"cache-control", "no-store"}}, is_head);
   if (path == "/stats.json" || path == "/stats")
-    return respond(wsi, 200, "application/json", stats_json(stats_, registry_, now), {{"cache-control", "no-store"}},
+    return respond(wsi, 200, "application/json", stats_json(stats_, registry_, now, &delivery_), {{"cache-control", "no-store"}},
                    is_head);
   if (path == "/metrics")
-    return respond(wsi, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(stats_, registry_, now),
+    return respond(wsi, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(stats_, registry_, now, &delivery_),
+                   {{"cache-control", "no-store"}}, is_head);
+  if (path == "/delivery.json")
+    return respond(wsi, 200, "application/json", delivery_.history_json(now).dump() + "\n",
                    {{"cache-control", "no-store"}}, is_head);
   if (path == "/announce" || path == "/scrape") {
     Session* s = session(wsi);

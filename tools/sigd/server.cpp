@@ -46,7 +46,11 @@ void raise_fd_limit() {
 Server::Server(Options& options)
     : opt_(options),
       registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}),
-      trusted_proxies_(options.trusted_proxies) {  // throws naming a --trusted-proxy that is not an IP
+      trusted_proxies_(options.trusted_proxies),
+      delivery_(DeliveryLimits{.max_series = static_cast<size_t>(options.max_report_streams),
+                               .max_viewers = static_cast<size_t>(options.max_report_viewers),
+                               .ip_rate = options.report_ip_rate,
+                               .ip_burst = 2 * options.report_ip_rate}) {  // throws naming a --trusted-proxy that is not an IP
   stats_.started_ms = hlsmesh::monotonic_ms();
   origins_.allow = opt_.allow_origins;
   origins_.deny = opt_.deny_origins;
@@ -126,6 +130,10 @@ int Server::dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len
     // HTTP.
     case LWS_CALLBACK_HTTP:
       return http_request(wsi, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP_BODY:
+      return report_body(wsi, in, len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      return report_complete(wsi);
     case LWS_CALLBACK_HTTP_WRITEABLE:
       return http_writeable(wsi);
     case LWS_CALLBACK_CLOSED_HTTP:
@@ -146,6 +154,7 @@ int Server::dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len
       return 0;
 
     case LWS_CALLBACK_WSI_DESTROY:
+      report_conns_.erase(wsi);
       release_session(wsi);
       return 0;
     default:
@@ -279,6 +288,7 @@ int Server::run() {
     if (!stdin_wsi_) throw Error(Exit::io, "cannot watch stdin for events");
   }
   schedule_sweep();
+  schedule_delivery();
 
   while (!hlsmesh::signals::stop_requested()) {
     if (lws_service(context_.get(), 0) < 0) break;
@@ -288,6 +298,7 @@ int Server::run() {
                            {"connections", stats_.connections_open},
                            {"peers", registry_.peer_count()}});
   lws_sul_cancel(&sweep_timer_.sul);
+  lws_sul_cancel(&delivery_timer_.sul);
   if (pending_error_) std::rethrow_exception(pending_error_);
   return 0;
 }

@@ -19,6 +19,7 @@
 #include "common/fd.hpp"
 #include "common/lws_context.hpp"
 #include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/delivery.hpp"
 #include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/options.hpp"
@@ -133,6 +134,14 @@ class Server {
   std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
                                const std::function<ProxyHeaders()>& proxy_headers);
 
+  // report_route.cpp: POST /report and the delivery figures' 10 s tick
+  int report_begin(lws* wsi, std::string_view path, const PeerAddr& client);
+  int report_body(lws* wsi, const void* in, size_t len);
+  int report_complete(lws* wsi);
+  void schedule_delivery();
+  static void delivery_timer(lws_sorted_usec_list_t* sul);
+  void delivery_tick();
+
   Options& opt_;
   Stats stats_;
   Registry registry_;
@@ -156,6 +165,20 @@ class Server {
     lws_sorted_usec_list_t sul;  // first member: the timer callback casts back
     Server* server;
   } sweep_timer_{};
+
+  // A connection that has POSTed a report: its rate limit, and the body being read.
+  struct ReportConn {
+    TokenBucket bucket;
+    std::string ip_key, body;
+    size_t received = 0;
+    bool wrong_path = false;  // a POST elsewhere: its body is read and dropped, then 405
+  };
+  Delivery delivery_;
+  std::unordered_map<lws*, ReportConn> report_conns_;
+  struct DeliveryTimer {
+    lws_sorted_usec_list_t sul;  // first member: the timer callback casts back
+    Server* server;
+  } delivery_timer_{};
 
   std::unordered_map<lws*, Session> sessions_;
   std::unordered_map<std::string, uint32_t> per_ip_;

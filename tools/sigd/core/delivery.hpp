@@ -78,6 +78,7 @@ class Delivery {
   // (counted) with `error` saying why.
   std::optional<ReportRefusal> report(std::string_view body, int64_t now_ms, std::string& error);
   void refuse(ReportRefusal r) { ++refused_[static_cast<size_t>(r)]; }
+  size_t max_body() const { return limits_.max_body; }
 
   // Drops viewers not heard from for viewer_ttl_ms and streams idle for the
   // whole history. Called every few seconds.

@@ -57,6 +57,15 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve HTTPS/WSS (reloaded on SIGHUP)")->envname("SIGD_TLS_CERT");
   app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert")->envname("SIGD_TLS_KEY");
   app.add_option("--ready-file", o.ready_file, "Write the bound host:port to this file once listening (useful with port 0)");
+  app.add_option("--max-report-viewers", o.max_report_viewers,
+                 "Viewers whose delivery reports are held at once (POST /report); more are refused")
+      ->check(CLI::Range(1, 10000000))->capture_default_str();
+  app.add_option("--max-report-streams", o.max_report_streams,
+                 "Stream and rendition pairs with delivery figures held at once; reports naming more are refused")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--report-rate", o.report_ip_rate,
+                 "Delivery reports per second per client IP (viewers report every 10 s; a venue NATs many)")
+      ->check(CLI::Range(0.1, 1e6))->capture_default_str();
   app.add_option("--ping", o.ping_secs, "Seconds of silence before the server pings (0: interval/2)")->check(CLI::Range(0, 65535));
   app.add_option("--idle-timeout", o.idle_timeout, "Seconds of silence before a connection is dropped (0: 2 x interval + 60)")
       ->check(CLI::Range(0, 65535));

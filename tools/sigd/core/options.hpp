@@ -46,6 +46,10 @@ struct Options {
   bool deny_empty_origin = false;
   std::string allow_list;                   // file of hex info hashes; reloaded on SIGHUP
 
+  int max_report_viewers = 20000;           // live viewers held by the delivery figures (POST /report)
+  int max_report_streams = 64;              // (stream, rendition) pairs held by them
+  double report_ip_rate = 200;              // reports/s per client IP (burst 2x)
+
   std::string tls_cert;
   std::string tls_key;
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/resident_memory.hpp"
+#include "tools/sigd/core/delivery.hpp"
 
 namespace sigd {
 
@@ -36,7 +37,7 @@ uint64_t Stats::errors_total() const {
   return t;
 }
 
-std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms) {
+std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery) {
   nlohmann::ordered_json j;
   j["uptime_s"] = (now_ms - s.started_ms) / 1000;
   j["connections"] = s.connections_open;
@@ -72,10 +73,11 @@ std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms) {
   j["errors"] = errors;
   j["errors_total"] = s.errors_total();
   j["rss_bytes"] = hlsmesh::resident_bytes();
+  if (delivery) j["delivery"] = delivery->stats_json(now_ms);
   return j.dump() + "\n";
 }
 
-std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms) {
+std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery) {
   std::string out;
   auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
     out += "# HELP sigd_";
@@ -123,6 +125,7 @@ std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms) {
     out += std::to_string(s.errors[i]);
     out += '\n';
   }
+  if (delivery) out += delivery->prometheus_text(now_ms);
   return out;
 }
 

@@ -40,7 +40,9 @@ struct Stats {
   uint64_t errors_total() const;
 };
 
-std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms);
-std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms);
+class Delivery;
+// With `delivery`, its figures too (the "delivery" member, hlsmesh_delivery_*).
+std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery = nullptr);
+std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery = nullptr);
 
 }  // namespace sigd
