@@ -9,10 +9,8 @@
 //   swarm=ID         swarm id (default: the playlist URL without its query)
 //   stun=URL,...     STUN servers for WebRTC (default: p2p-media-loader's public
 //                    ones); stun=0 for none (viewers on one LAN, tests)
-//   store=p2pml      p2p-media-loader's own segment store instead of ours
-//                    (segment-storage.js: announces HTTP-fetched segments to
-//                    peers at once; the library's store leaves them announced
-//                    as "loading" for seconds, and peers fetch them over HTTP too)
+//   core.NAME=N      a numeric p2p-media-loader stream setting (CORE_TUNABLES),
+//                    for swarm benchmarks: simultaneous downloads, time windows
 //   overlay=0        hide the stats overlay
 //   debug=1          p2p-media-loader debug logging (localStorage.debug)
 
@@ -43,14 +41,23 @@ function flag(query, name, fallback) {
   throw new SettingsError(`query parameter ${name}=${raw} must be 1 or 0 (also true/false, yes/no, on/off)`);
 }
 
-const KNOWN = ['src', 'tracker', 'p2p', 'latency', 'sync', 'hdtw', 'swarm', 'stun', 'store', 'overlay', 'debug'];
+const KNOWN = ['src', 'tracker', 'p2p', 'latency', 'sync', 'hdtw', 'swarm', 'stun', 'overlay', 'debug'];
 
-function choice(query, name, allowed, fallback) {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!allowed.includes(raw)) throw new SettingsError(`query parameter ${name}=${raw} must be one of ${allowed.join(', ')}`);
-  return raw;
+// p2p-media-loader's numeric stream settings a query may set (core.NAME=N):
+// how many segments load at once from HTTP and from peers, and how far ahead
+// of the playhead (seconds) each may load. highDemandTimeWindow is hdtw.
+export const CORE_TUNABLES = ['simultaneousHttpDownloads', 'simultaneousP2PDownloads',
+  'httpDownloadTimeWindow', 'p2pDownloadTimeWindow', 'p2pNotReceivingBytesTimeoutMs'];
+
+function coreTunables(query) {
+  const core = {};
+  for (const name of CORE_TUNABLES) {
+    const value = number(query, `core.${name}`, { min: 0 });
+    if (value !== undefined) core[name] = value;
+  }
+  return core;
 }
+
 
 function url(raw, base, name) {
   try {
@@ -95,10 +102,11 @@ export function readSettings(location) {
     highDemand: number(query, 'hdtw', { min: 1 }),
     swarmId: query.get('swarm') || undefined,
     stun: stunServers(query.get('stun')),
-    store: choice(query, 'store', ['hlsmesh', 'p2pml'], 'hlsmesh'),
+    core: coreTunables(query),
     overlay: flag(query, 'overlay', true),
     debug: flag(query, 'debug', false),
-    unknown: [...new Set(query.keys())].filter((name) => !KNOWN.includes(name)),
+    unknown: [...new Set(query.keys())]
+      .filter((name) => !KNOWN.includes(name) && !(name.startsWith('core.') && CORE_TUNABLES.includes(name.slice(5)))),
   };
 }
 

@@ -14,8 +14,8 @@
 #   cmake -DIN=…/p2p-media-loader-core.es.js -DOUT=…/vendor/p2p-media-loader-core.es.js -P tracker-reconnect.cmake
 file(READ "${IN}" bundle)
 set(replacements
-  "const RECONNECT_MAXIMUM = 60 * 60 * 1e3;" "const RECONNECT_MAXIMUM = 60 * 1e3;"
-  "const RECONNECT_VARIANCE = 5 * 60 * 1e3;" "const RECONNECT_VARIANCE = 5 * 1e3;")
+  "var RECONNECT_MAXIMUM = 3600 * 1e3" "var RECONNECT_MAXIMUM = 60 * 1e3"
+  "var RECONNECT_VARIANCE = 300 * 1e3" "var RECONNECT_VARIANCE = 5 * 1e3")
 list(LENGTH replacements n)
 math(EXPR last "${n} - 1")
 foreach(i RANGE 0 ${last} 2)

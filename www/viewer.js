@@ -6,7 +6,6 @@ import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { readSettings, targetLatency, highDemandWindow, settingsWarnings, SettingsError } from './settings.js';
 import { createStats, renderOverlay } from './stats.js';
-import { AnnouncingSegmentStorage } from './segment-storage.js';
 
 const video = document.getElementById('video');
 const overlay = document.getElementById('overlay');
@@ -52,23 +51,9 @@ function p2pConfig(s) {
     // stun=0 keeps to host candidates (one LAN, or the tests' loopback).
     ...(s.stun ? { rtcConfig: { iceServers: s.stun.map((urls) => ({ urls })) } } : {}),
     ...(s.swarmId ? { swarmId: s.swarmId } : {}),
-    // Announces segments fetched over HTTP to peers at once (segment-storage.js);
-    // store=p2pml keeps the library's own store, for comparison.
-    ...(s.store === 'hlsmesh' ? { customSegmentStorageFactory: () => new AnnouncingSegmentStorage() } : {}),
-    httpRequestSetup: wholeSegmentRequest,
+    // Tuning for swarm benchmarks (settings.js: core.<name>=<number>).
+    ...s.core,
   };
-}
-
-// p2p-media-loader 2.2.2 finishes a P2P download that became urgent over HTTP
-// with `Range: bytes=<bytes already received>-`. When every byte had in fact
-// arrived, that range is unsatisfiable: the origin answers 416 (a console
-// error), and the library's HTTP loader then waits out its 3 s no-bytes
-// timeout and tries the same range again instead of failing (2.3 fixes both).
-// Such a segment is fetched whole instead: on a 200 the library drops the
-// partial bytes and takes the full body. Other requests keep the default.
-function wholeSegmentRequest(url, segmentByteRange, signal, requestByteRange) {
-  if (segmentByteRange || !requestByteRange) return undefined;
-  return new Request(url, { signal });
 }
 
 function start(s) {

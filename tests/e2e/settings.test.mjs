@@ -20,6 +20,12 @@ test('defaults: the page host as tracker, 10 target durations behind live, P2P o
   assert.deepEqual(at('?', 'https://tv.example/').trackers, ['wss://tv.example/announce']);
 });
 
+test('core.NAME=N sets a numeric p2p-media-loader setting; others are unknown', () => {
+  const s = at('?core.simultaneousP2PDownloads=5&core.httpDownloadTimeWindow=8&core.isP2PDisabled=1&simultaneousHttpDownloads=1');
+  assert.deepEqual(s.core, { simultaneousP2PDownloads: 5, httpDownloadTimeWindow: 8 });
+  assert.deepEqual(s.unknown, ['core.isP2PDisabled', 'simultaneousHttpDownloads']);
+});
+
 test('flags take 1/0 and their spellings; anything else is refused', () => {
   assert.equal(at('?p2p=0').p2p, false);
   assert.equal(at('?p2p=off').p2p, false);
@@ -32,7 +38,7 @@ test('bad values are refused with the parameter named', () => {
   assert.throws(() => at('?sync=2.5'), /sync=2.5/);
   assert.throws(() => at('?tracker=http://x/announce'), /ws:\/\/ or wss:\/\//);
   assert.throws(() => at('?src=javascript:alert(1)'), /src=.*http/);
-  assert.throws(() => at('?store=disk'), /store=disk/);
+  assert.throws(() => at('?core.simultaneousP2PDownloads=-1'), /core.simultaneousP2PDownloads=-1/);
   assert.throws(() => at('?stun=turn:x'), /stun:/);
 });
 
