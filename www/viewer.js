@@ -138,6 +138,7 @@ function start(s) {
     });
   }
   window.hlsmesh = { hls, settings: s };
+  if (s.p2p) stableSwarmIds(hls);
 
   // Size p2p-media-loader's high-demand window to the latency (settings.js):
   // first to the target once the target duration is known, then to where the
@@ -216,6 +217,23 @@ function start(s) {
   };
   setInterval(tick, 500);
   tick();
+}
+
+// p2p-media-loader 2.3 names each rendition's swarm after its BANDWIDTH (and
+// CODECS, RESOLUTION, ...) in the master playlist. m3u8roll's BANDWIDTH is the
+// measured peak over its window and moves as segments roll, so viewers who
+// loaded the master at different times joined different swarms and never
+// met. hls.js' own controllers have copied the levels when this handler runs
+// (they listen from the constructor), p2p-media-loader reads them after it
+// (it listens from the first playlist load on): it sees each rendition's
+// place in the master instead, which is stable and still unique.
+function stableSwarmIds(hls) {
+  hls.on(Hls.Events.MANIFEST_LOADED, (_event, { levels }) => {
+    levels.forEach((level, i) => {
+      level.bitrate = i + 1;
+      delete level.maxBitrate;
+    });
+  });
 }
 
 // What happened to each segment, for finding out why a segment came over HTTP
