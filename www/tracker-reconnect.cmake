@@ -24,8 +24,10 @@ foreach(i RANGE 0 ${last} 2)
   list(GET replacements ${j} to)
   string(FIND "${bundle}" "${from}" at)
   if(at EQUAL -1)
-    message(FATAL_ERROR "viewer: ${IN} has no `${from}`: p2p-media-loader-core changed; "
-                        "update www/tracker-reconnect.cmake for its tracker client")
+    message(FATAL_ERROR "viewer: ${IN} has no `${from}`: node_modules is not the "
+                        "p2p-media-loader-core of package-lock.json (run scripts/deps: npm ci "
+                        "--ignore-scripts), or that version changed its tracker client "
+                        "(update www/tracker-reconnect.cmake)")
   endif()
   string(REPLACE "${from}" "${to}" bundle "${bundle}")
 endforeach()
