@@ -17,6 +17,7 @@ using namespace std::string_literals;
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/ids.hpp"
 #include "tools/sigd/core/json_view.hpp"
+#include "tools/sigd/core/rate_limit.hpp"
 #include "tools/sigd/core/registry.hpp"
 #include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/core/static_files.hpp"
@@ -172,12 +173,12 @@ TEST(sigdWsProtocol, EveryFailureCarriesAnActionAndAnInfoHash) {
 
 TEST(sigdRegistry, CountsRefusesOtherOwnersAndDeletesEmptySwarms) {
   Registry r;
-  auto* c1 = reinterpret_cast<Conn*>(0x10);
-  auto* c2 = reinterpret_cast<Conn*>(0x20);
+  const ConnId c1 = 1;
+  const ConnId c2 = 2;
   Id20 ih = id_of('h');
   EXPECT_EQ(r.upsert(ih, id_of('1'), c1, {}, 0, false, 1000).result, Registry::UpsertResult::created);
   r.upsert(ih, id_of('2'), c1, {}, 1, false, 1000);
-  r.upsert(ih, id_of('3'), nullptr, {}, -1, false, 1000);
+  r.upsert(ih, id_of('3'), 0, {}, -1, false, 1000);
   EXPECT_EQ(r.peer_count(), 3u);
   EXPECT_EQ(r.seeder_count(), 1u);
   EXPECT_EQ(r.ws_peer_count(), 2u);
@@ -185,13 +186,13 @@ TEST(sigdRegistry, CountsRefusesOtherOwnersAndDeletesEmptySwarms) {
   auto hijack = r.upsert(ih, id_of('1'), c2, {}, 1, true, 2000);
   EXPECT_TRUE(hijack.refused());
   EXPECT_EQ(hijack.result, Registry::UpsertResult::peer_id_taken);
-  EXPECT_TRUE(r.upsert(ih, id_of('1'), nullptr, {}, 1, true, 2000).refused());
+  EXPECT_TRUE(r.upsert(ih, id_of('1'), 0, {}, 1, true, 2000).refused());
   EXPECT_TRUE(r.upsert(ih, id_of('3'), c2, {}, 1, true, 2000).refused());  // an HTTP peer's id over WebSocket
   EXPECT_EQ(r.find(ih)->downloaded, 0u);
   EXPECT_EQ(r.seeder_count(), 1u);
   EXPECT_EQ(r.find(ih)->peers[r.find(ih)->index.at(id_of('1'))].conn, c1);
   EXPECT_FALSE(r.remove(ih, id_of('1'), c2));
-  EXPECT_FALSE(r.remove(ih, id_of('1'), nullptr));  // HTTP stopped never removes a WebSocket peer
+  EXPECT_FALSE(r.remove(ih, id_of('1'), 0));  // HTTP stopped never removes a WebSocket peer
   EXPECT_FALSE(r.remove(ih, id_of('3'), c1));       // nor WebSocket stopped an HTTP one
   EXPECT_EQ(r.upsert(ih, id_of('1'), c1, {}, -1, false, 2000).result, Registry::UpsertResult::refreshed);
   int picked = 0;
@@ -208,11 +209,32 @@ TEST(sigdRegistry, CountsRefusesOtherOwnersAndDeletesEmptySwarms) {
   EXPECT_EQ(r.ws_peer_count(), 0u);
 }
 
+// The registry names WebSocket owners by connection id only: the expiry
+// callback and a refused announce report the id (and the holder's address),
+// which the server resolves while the connection is still open.
+TEST(sigdRegistry, OwnersAreConnectionIds) {
+  Registry r;
+  const Id20 ih = id_of('h');
+  PeerAddr from;
+  from.ip = {198, 51, 100, 7};
+  ASSERT_FALSE(r.upsert(ih, id_of('1'), ConnId{41}, from, 0, false, 1000).refused());
+  auto taken = r.upsert(ih, id_of('1'), ConnId{42}, from, 0, false, 1100);
+  ASSERT_TRUE(taken.refused());
+  ASSERT_NE(taken.peer, nullptr);
+  EXPECT_EQ(taken.peer->conn, ConnId{41}) << "a refusal names the connection holding the peer_id";
+  EXPECT_TRUE(taken.peer->addr.same_ip(from)) << "and the client address it announced from";
+  EXPECT_FALSE(taken.peer->is_http());
+  std::vector<ConnId> expired_owners;
+  r.expire(2000, 2000, [&](const Id20&, const Peer& p) { expired_owners.push_back(p.conn); });
+  EXPECT_EQ(expired_owners, std::vector<ConnId>{41});
+  EXPECT_FALSE(r.remove(ih, id_of('1'), ConnId{41})) << "already expired";
+}
+
 TEST(sigdRegistry, HttpPeersExpireOnTheirOwnInterval) {
   Registry r;
   Id20 ih = id_of('h');
-  r.upsert(ih, id_of('w'), reinterpret_cast<Conn*>(0x10), {}, 0, false, 1000);
-  r.upsert(ih, id_of('t'), nullptr, {}, 0, false, 1000);
+  r.upsert(ih, id_of('w'), ConnId{1}, {}, 0, false, 1000);
+  r.upsert(ih, id_of('t'), 0, {}, 0, false, 1000);
   std::vector<bool> expired_http;
   auto note = [&](const Id20&, const Peer& p) { expired_http.push_back(p.is_http()); };
   EXPECT_EQ(r.expire(/*ws*/ 2000, /*http*/ 500, note), 1u);  // the WebSocket peer missed two of its intervals
@@ -225,9 +247,9 @@ TEST(sigdRegistry, HttpPeersExpireOnTheirOwnInterval) {
 
 TEST(sigdRegistry, CapsSwarmsAndPeersButRefreshesExistingOnes) {
   Registry r(RegistryLimits{2, 3});
-  auto* c = reinterpret_cast<Conn*>(0x10);
+  const ConnId c = 1;
   EXPECT_FALSE(r.upsert(id_of('a'), id_of('1'), c, {}, 0, false, 1).refused());
-  EXPECT_FALSE(r.upsert(id_of('b'), id_of('1'), nullptr, {}, 0, false, 1).refused());
+  EXPECT_FALSE(r.upsert(id_of('b'), id_of('1'), 0, {}, 0, false, 1).refused());
   EXPECT_EQ(r.upsert(id_of('c'), id_of('1'), c, {}, 0, false, 1).result, Registry::UpsertResult::swarm_limit);
   EXPECT_EQ(r.swarm_count(), 2u);
   EXPECT_FALSE(r.upsert(id_of('a'), id_of('2'), c, {}, 0, false, 1).refused());
@@ -243,7 +265,7 @@ TEST(sigdScrape, FullScrapeStopsAtTheLimit) {
   for (int i = 0; i < 100; ++i) {
     Id20 ih = id_of('h');
     ih.bytes[0] = static_cast<uint8_t>(i);
-    r.upsert(ih, id_of('p'), nullptr, {}, 0, false, 1);
+    r.upsert(ih, id_of('p'), 0, {}, 0, false, 1);
   }
   AllowList allow;
   ScrapeRequest full;
@@ -259,7 +281,7 @@ TEST(sigdScrape, FullScrapeStopsAtTheLimit) {
 
 TEST(sigdScrape, RepeatedHashesAnsweredOnce) {
   Registry r;
-  r.upsert(id_of('a'), id_of('p'), nullptr, {}, 1, false, 1);
+  r.upsert(id_of('a'), id_of('p'), 0, {}, 1, false, 1);
   AllowList allow;
   ScrapeRequest req;
   req.info_hashes = {id_of('a'), id_of('b'), id_of('a'), id_of('b'), id_of('c')};
@@ -282,7 +304,7 @@ TEST(sigdRegistry, FanOutPicksDistinctPeersExceptSelf) {
   for (int i = 0; i < 200; ++i) {
     Id20 p = id_of('x');
     p.bytes[0] = static_cast<uint8_t>(i);
-    r.upsert(ih, p, reinterpret_cast<Conn*>(0x1000 + i), {}, 0, false, 1);
+    r.upsert(ih, p, ConnId{1000} + static_cast<ConnId>(i), {}, 0, false, 1);
   }
   Id20 self = id_of('x');
   std::set<const Peer*> seen;
@@ -352,7 +374,7 @@ TEST(sigdHttpTracker, LeavesWebSocketPeersAlone) {
   PeerAddr a;
   a.ip = {10, 0, 0, 9};
   const Id20 ih = id_of('i'), browser = id_of('B');
-  auto* ws = reinterpret_cast<Conn*>(0x10);
+  const ConnId ws = 1;
   r.upsert(ih, browser, ws, {}, 0, false, 1);
   const std::string base = "info_hash=" + std::string(20, 'i') + "&peer_id=" + std::string(20, 'B') + "&port=6881";
   EXPECT_EQ(http_announce(base + "&event=stopped", a, r, st, allow, cfg, 2).find("failure"), std::string::npos);
@@ -476,4 +498,24 @@ TEST(sigdAccess, TokensOriginsBuckets) {
   EXPECT_TRUE(b.take(0));
   EXPECT_FALSE(b.take(0));
   EXPECT_TRUE(b.take(1000));
+}
+
+TEST(sigdRateLimit, BucketPerAddressRefillsAndIsForgotten) {
+  IpRateLimit limit(/*rate*/ 2, /*burst*/ 3, /*max_addresses*/ 2);
+  PeerAddr a, b, c;
+  a.ip = {198, 51, 100, 1};
+  b.ip = {203, 0, 113, 1};
+  c.ip = {203, 0, 113, 2};
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limit.take(a, 0)) << "burst " << i;
+  EXPECT_FALSE(limit.take(a, 0)) << "over the burst";
+  EXPECT_TRUE(limit.take(b, 0)) << "another address has a bucket of its own";
+  EXPECT_FALSE(limit.take(c, 0)) << "the table is full and nobody's bucket has refilled";
+  EXPECT_TRUE(limit.take(a, 500)) << "2/s: one more after 500 ms";
+  EXPECT_FALSE(limit.take(a, 500));
+  EXPECT_EQ(limit.prune(1000), 1u) << "b's bucket is full again at 1000 ms, a's is not";
+  EXPECT_TRUE(limit.take(c, 1000)) << "room for a new address once one is forgotten";
+  EXPECT_EQ(limit.prune(10000), 2u);
+  EXPECT_EQ(limit.size(), 0u);
+  IpRateLimit off;
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(off.take(a, 0));
 }

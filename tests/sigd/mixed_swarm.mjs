@@ -63,12 +63,14 @@ main(async () => {
   const stillHttp = await http(h2, 7002)
   check(compactPeers(stillHttp.peers).length === 1, 'HTTP peers were not joined by a converted WebSocket peer')
 
-  // --- another WebSocket connection announcing a live peer's id is refused
-  const hijacker = await client(s.ws('/announce'))
+  // --- another WebSocket connection announcing a live peer's id from another
+  // address is refused (from the same address it would be the viewer's own
+  // reconnect, which replaces its old connection: reconnect.mjs)
+  const hijacker = await client(s.ws('/announce'), { localAddress: '127.0.0.2' })
   hijacker.send(announce(ih, victim.pid))
   const refused = await hijacker.next(m => m['failure reason'])
   check(refused.action === 'announce' && refused.info_hash === ih && /peer_id is in use/.test(refused['failure reason']),
-    'a second connection announcing a live peer\'s peer_id gets a failure reason with action and info_hash')
+    'a second connection from another address announcing a live peer\'s peer_id gets a failure reason with action and info_hash')
   hijacker.send(announce(ih, h1))
   await until('refused twice', () => hijacker.messages.filter(m => m['failure reason']).length === 2)
   check(/peer_id is in use/.test(hijacker.messages[1]['failure reason']), 'a WebSocket announce with an HTTP peer\'s peer_id is refused too')

@@ -1,6 +1,6 @@
 // sigd's connections: the listening socket (ours, not lws's: new connections
 // are peeked at before lws sees them), accepting under --max-connections and
-// the per-IP cap, handing each one to lws as HTTP/WebSocket or, for a plain
+// the per-IP cap (a trusted proxy's at the WebSocket upgrade), handing each one to lws as HTTP/WebSocket or, for a plain
 // `GET /announce?` or `/scrape?`, as a raw socket whose request sigd parses
 // itself (lws 4.1's URL parser refuses the %00 and %0D of binary info
 // hashes), and releasing their accounting when lws destroys them.
@@ -27,10 +27,6 @@ using hlsmesh::Exit;
 namespace log = hlsmesh::log;
 
 namespace {
-
-std::string ip_key(const PeerAddr& a) {
-  return std::string(reinterpret_cast<const char*>(a.ip.data()), a.v6 ? 16 : 4);
-}
 
 PeerAddr peer_from_sockaddr(const sockaddr_storage& ss) {
   PeerAddr a;
@@ -147,8 +143,10 @@ void Server::accept_ready() {
       ::close(fd);
       continue;
     }
-    if (opt_.max_per_ip > 0) {
-      auto it = per_ip_.find(ip_key(remote));
+    // A trusted proxy carries many clients: its connections are counted at
+    // the WebSocket upgrade, under the client it names (ws_filter).
+    if (opt_.max_per_ip > 0 && !trusted_proxies_.contains(remote)) {
+      auto it = per_ip_.find(remote.key());
       if (it != per_ip_.end() && it->second >= static_cast<uint32_t>(opt_.max_per_ip)) {
         stats_.error(ErrorKind::ip_limit);
         ::close(fd);
@@ -186,24 +184,35 @@ void Server::hand_over(int fd, const PeerAddr& remote) {
   // a client that sends half a request line would hold its slot for good.
   if (raw_tracker) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, kRawHttpTimeoutSecs);
   Session& s = sessions_[wsi];
-  s.remote = remote;
+  s.remote = s.client = remote;
   s.counted = true;
   if (raw_tracker && !s.raw) s.raw = std::make_unique<RawHttp>();
   ++stats_.connections_open;
   ++stats_.connections_total;
-  if (opt_.max_per_ip > 0) ++per_ip_[ip_key(remote)];
+  if (!trusted_proxies_.contains(remote)) admit_per_ip(s, remote);  // checked at accept
+}
+
+bool Server::admit_per_ip(Session& s, const PeerAddr& client) {
+  if (opt_.max_per_ip <= 0 || s.ip_counted) return true;
+  uint32_t& held = per_ip_[client.key()];
+  if (held >= static_cast<uint32_t>(opt_.max_per_ip)) {
+    stats_.error(ErrorKind::ip_limit);
+    return false;
+  }
+  ++held;
+  s.client = client;
+  s.ip_counted = true;
+  return true;
 }
 
 void Server::release_session(lws* wsi) {
   auto it = sessions_.find(wsi);
   if (it == sessions_.end()) return;
   if (it->second.ws) ws_closed(wsi);
-  if (it->second.counted) {
-    --stats_.connections_open;
-    if (opt_.max_per_ip > 0) {
-      auto ip = per_ip_.find(ip_key(it->second.remote));
-      if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
-    }
+  if (it->second.counted) --stats_.connections_open;
+  if (it->second.ip_counted) {
+    auto ip = per_ip_.find(it->second.client.key());
+    if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
   }
   sessions_.erase(it);
 }

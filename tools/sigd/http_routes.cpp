@@ -103,21 +103,51 @@ bool write_headers(lws* wsi, unsigned status, std::string_view content_type, uin
 
 }  // namespace
 
+std::optional<PeerAddr> Server::client_of(const PeerAddr& remote,
+                                          const std::function<ProxyHeaders()>& proxy_headers) const {
+  if (!trusted_proxies_.contains(remote)) return remote;
+  const ProxyHeaders h = proxy_headers();
+  return forwarded_client(h.cf_connecting_ip, h.x_forwarded_for);
+}
+
+namespace {
+Server::ProxyHeaders lws_proxy_headers(lws* wsi) {
+  return {custom_header(wsi, "cf-connecting-ip:"), forwarded_for(wsi)};
+}
+}  // namespace
+
+PeerAddr Server::request_client(lws* wsi) {
+  Session* s = session(wsi);
+  const PeerAddr remote = s ? s->remote : PeerAddr{};
+  return client_of(remote, [wsi] { return lws_proxy_headers(wsi); }).value_or(remote);
+}
+
+PeerAddr Server::upgrade_client(lws* wsi, const PeerAddr& remote) {
+  if (auto named = client_of(remote, [wsi] { return lws_proxy_headers(wsi); })) return *named;
+  if (!warned_unnamed_proxy_) {  // once: a misconfigured proxy would repeat it for every viewer
+    warned_unnamed_proxy_ = true;
+    log::warning("a WebSocket upgrade from a trusted proxy names no client (no CF-Connecting-IP or X-Forwarded-For "
+                 "IP): counted as the proxy's own address; have the proxy send one",
+                 {{"proxy", ip_text(remote)}});
+  }
+  return remote;
+}
+
 std::string Server::tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
                                      const std::function<ProxyHeaders()>& proxy_headers) {
-  if (path == "/scrape") return http_scrape(query, registry_, stats_, allow_, http_config_);
-  PeerAddr client = remote;
-  if (trusted_proxies_.contains(remote)) {
-    const ProxyHeaders h = proxy_headers();
-    auto named = forwarded_client(h.cf_connecting_ip, h.x_forwarded_for);
-    if (!named) {  // never list the proxy's own address as a peer
-      stats_.error(ErrorKind::http_tracker);
-      return bencoded_failure(
-          "request from trusted proxy without a CF-Connecting-IP or X-Forwarded-For IP; have the proxy send one");
-    }
-    client = *named;
+  const auto client = client_of(remote, proxy_headers);
+  const int64_t now = hlsmesh::monotonic_ms();
+  if (!http_limit_.take(client.value_or(remote), now)) {
+    stats_.error(ErrorKind::http_rate);
+    return bencoded_failure("too many requests from your address (--http-rate); announce at the interval you are given");
   }
-  return http_announce(query, client, registry_, stats_, allow_, http_config_, hlsmesh::monotonic_ms());
+  if (path == "/scrape") return http_scrape(query, registry_, stats_, allow_, http_config_);
+  if (!client) {  // never list the proxy's own address as a peer
+    stats_.error(ErrorKind::http_tracker);
+    return bencoded_failure(
+        "request from trusted proxy without a CF-Connecting-IP or X-Forwarded-For IP; have the proxy send one");
+  }
+  return http_announce(query, *client, registry_, stats_, allow_, http_config_, now);
 }
 
 int Server::respond(lws* wsi, unsigned status, std::string_view content_type, std::string body, const Headers& extra,
@@ -148,11 +178,7 @@ int Server::http_request(lws* wsi, const char* path_c) {
     return respond(wsi, 204, "text/plain", {}, h);
   }
   if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
-    const Session* s = session(wsi);
-    PeerAddr client = s ? s->remote : PeerAddr{};
-    if (trusted_proxies_.contains(client))
-      if (auto named = forwarded_client(custom_header(wsi, "cf-connecting-ip:"), forwarded_for(wsi))) client = *named;
-    return report_begin(wsi, path, client);
+    return report_begin(wsi, path, request_client(wsi));
   }
   if (!is_get && !is_head) {
     return respond(wsi, 405, "text/plain; charset=utf-8", "method not allowed: sigd serves GET, HEAD and OPTIONS\n",
@@ -173,10 +199,7 @@ int Server::http_request(lws* wsi, const char* path_c) {
     Session* s = session(wsi);
     PeerAddr remote = s ? s->remote : PeerAddr{};
     return respond(wsi, 200, "text/plain",
-                   tracker_response(path, query_from_lws(wsi), remote,
-                                    [wsi] {
-                                      return ProxyHeaders{custom_header(wsi, "cf-connecting-ip:"), forwarded_for(wsi)};
-                                    }),
+                   tracker_response(path, query_from_lws(wsi), remote, [wsi] { return lws_proxy_headers(wsi); }),
                    {{"cache-control", "no-store"}}, is_head);
   }
   if (!www_real_.empty()) return serve_static(wsi, path, is_head);

@@ -46,11 +46,12 @@ void raise_fd_limit() {
 Server::Server(Options& options)
     : opt_(options),
       registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}),
-      trusted_proxies_(options.trusted_proxies),
+      trusted_proxies_(options.trusted_proxies),  // throws naming a --trusted-proxy that is not an IP
+      http_limit_(options.http_rate, options.http_burst),
       delivery_(DeliveryLimits{.max_series = static_cast<size_t>(options.max_report_streams),
                                .max_viewers = static_cast<size_t>(options.max_report_viewers),
                                .ip_rate = options.report_ip_rate,
-                               .ip_burst = 2 * options.report_ip_rate}) {  // throws naming a --trusted-proxy that is not an IP
+                               .ip_burst = 2 * options.report_ip_rate}) {
   stats_.started_ms = hlsmesh::monotonic_ms();
   origins_.allow = opt_.allow_origins;
   origins_.deny = opt_.deny_origins;
@@ -75,6 +76,12 @@ Server::~Server() {
   // Destroying the context closes every connection through callback(), which
   // still needs the sessions and the registry: first, before other members go.
   context_.reset();
+}
+
+Conn* Server::tracker_conn(ConnId id) {
+  if (id == 0) return nullptr;
+  auto it = tracker_conns_.find(id);
+  return it == tracker_conns_.end() ? nullptr : it->second;
 }
 
 Session* Server::session(lws* wsi) {
@@ -232,17 +239,10 @@ void Server::sweep() {
   const int64_t ws_cutoff = now - 2LL * opt_.interval * 1000;
   const int64_t http_cutoff = now - 2LL * opt_.http_interval * 1000;
   size_t removed = registry_.expire(ws_cutoff, http_cutoff, [this](const Id20& ih, const Peer& p) {
-    if (p.conn) {
-      auto& m = p.conn->memberships;
-      for (size_t i = 0; i < m.size(); ++i)
-        if (m[i].first == ih && m[i].second == p.peer_id) {
-          m[i] = m.back();
-          m.pop_back();
-          break;
-        }
-    }
+    if (Conn* c = tracker_conn(p.conn)) drop_membership(*c, ih, p.peer_id);
   });
   stats_.peers_expired += removed;
+  http_limit_.prune(now);
   if (removed) log::debug("expired peers", {{"peers", removed}, {"swarms", registry_.swarm_count()}});
 }
 

@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,7 @@
 #include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
 #include "tools/sigd/core/options.hpp"
+#include "tools/sigd/core/rate_limit.hpp"
 #include "tools/sigd/core/registry.hpp"
 #include "tools/sigd/core/stats.hpp"
 #include "tools/sigd/core/ws_protocol.hpp"
@@ -34,6 +36,8 @@ enum class ConnKind : uint8_t { tracker, events, publish };
 // One WebSocket connection. Kept small: idle connections are most of them.
 struct Conn {
   lws* wsi = nullptr;
+  ConnId id = 0;    // the registry's name for this connection (tracker connections)
+  PeerAddr client;  // who it speaks for: its session's client, taken at the upgrade
   ConnKind kind = ConnKind::tracker;
   bool established = false;
   bool closing = false;
@@ -65,7 +69,11 @@ struct RawHttp {
 };
 
 struct Session {
-  PeerAddr remote;
+  PeerAddr remote;  // the TCP peer
+  // Whom limits key on: `remote`, or for a WebSocket upgrade through a
+  // --trusted-proxy the client that proxy names.
+  PeerAddr client;
+  bool ip_counted = false;  // counted in per_ip_ under `client`
   std::unique_ptr<Conn> ws;
   std::unique_ptr<HttpTxn> http;
   std::unique_ptr<RawHttp> raw;
@@ -81,6 +89,16 @@ class Server {
 
   // Serves until SIGINT/SIGTERM. Returns the exit code.
   int run();
+
+  // A request's CF-Connecting-IP and X-Forwarded-For values (empty if absent).
+  struct ProxyHeaders {
+    std::string cf_connecting_ip, x_forwarded_for;
+  };
+
+  // The client an lws-parsed HTTP request on `wsi` speaks for: the TCP peer,
+  // or through a --trusted-proxy the client it names (the proxy itself when
+  // it names none). What per-IP limits on HTTP requests key on.
+  PeerAddr request_client(lws* wsi);
 
   // lws entry point for every protocol.
   static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
@@ -98,10 +116,19 @@ class Server {
   void sweep();
   void reload();
   void release_session(lws* wsi);
+  // Counts `client` toward --max-per-ip for session `s`; false (counted as
+  // ip_limit) if it already holds its share.
+  bool admit_per_ip(Session& s, const PeerAddr& client);
   Session* session(lws* wsi);
 
   // ws_session.cpp: WebSocket tracker, feed subscribers, publishers
   int ws_filter(lws* wsi);
+  PeerAddr upgrade_client(lws* wsi, const PeerAddr& remote);
+  // A WebSocket peer whose peer_id is held by another connection from the
+  // same client address: that connection is the viewer's own, left behind
+  // by a reconnect. Closes it (logged) so the new one takes over; false if
+  // the holder is anyone else.
+  bool replace_lingering(Conn& c, const Peer& holder);
   int ws_established(lws* wsi);
   int ws_receive(lws* wsi, const void* in, size_t len);
   int ws_writeable(lws* wsi);
@@ -125,10 +152,9 @@ class Server {
   int serve_static(lws* wsi, std::string_view path, bool head_only);
   int raw_receive(lws* wsi, const void* in, size_t len);
   int raw_writeable(lws* wsi);
-  // A request's CF-Connecting-IP and X-Forwarded-For values (empty if absent).
-  struct ProxyHeaders {
-    std::string cf_connecting_ip, x_forwarded_for;
-  };
+  // The client a request from `remote` speaks for; proxy_headers is called
+  // only when `remote` is a trusted proxy; nullopt when that proxy names none.
+  std::optional<PeerAddr> client_of(const PeerAddr& remote, const std::function<ProxyHeaders()>& proxy_headers) const;
   // An HTTP tracker reply for a request from `remote` (the TCP peer);
   // proxy_headers is called only when `remote` is a trusted proxy.
   std::string tracker_response(std::string_view path, std::string_view query, const PeerAddr& remote,
@@ -147,6 +173,8 @@ class Server {
   Registry registry_;
   AllowList allow_;
   TrustedProxies trusted_proxies_;
+  IpRateLimit http_limit_;  // HTTP announces and scrapes per client
+  bool warned_unnamed_proxy_ = false;
   OriginPolicy origins_;
   HttpTrackerConfig http_config_;
   std::string www_real_;
@@ -184,6 +212,10 @@ class Server {
   std::unordered_map<std::string, uint32_t> per_ip_;
   PeerAddr adopting_remote_;          // remote of the socket being adopted (callbacks run inside adopt)
   std::exception_ptr pending_error_;  // thrown inside an lws callback; rethrown by run()
+
+  ConnId next_conn_id_ = 1;
+  std::unordered_map<ConnId, Conn*> tracker_conns_;  // established tracker connections by id
+  Conn* tracker_conn(ConnId id);                    // nullptr once it closed
 
   std::unordered_set<Conn*> subscribers_;
   std::deque<std::string> backlog_;  // last --feed-backlog segment events, serialized

@@ -76,9 +76,20 @@ int Server::ws_filter(lws* wsi) {
   }
   Session* s = session(wsi);
   if (!s) s = &sessions_[wsi];
+  // Through a trusted proxy the viewer is the client its upgrade names: the
+  // per-IP cap, and everything keyed on the address, count that one.
+  if (trusted_proxies_.contains(s->remote)) {
+    const PeerAddr client = upgrade_client(wsi, s->remote);
+    if (!admit_per_ip(*s, client)) {
+      log::debug("refused a WebSocket upgrade: --max-per-ip reached", {{"client", ip_text(client)}});
+      return 1;
+    }
+    s->client = client;
+  }
   s->ws = std::make_unique<Conn>();
   s->ws->wsi = wsi;
   s->ws->kind = kind;
+  s->ws->client = s->client;
   return 0;
 }
 
@@ -91,6 +102,8 @@ int Server::ws_established(lws* wsi) {
   switch (c.kind) {
     case ConnKind::tracker:
       ++stats_.ws_open;
+      c.id = next_conn_id_++;
+      tracker_conns_.emplace(c.id, &c);
       break;
     case ConnKind::events:
       ++stats_.feed_subscribers;
@@ -113,6 +126,7 @@ void Server::ws_closed(lws* wsi) {
       case ConnKind::tracker:
         --stats_.ws_open;
         leave_all(c);
+        tracker_conns_.erase(c.id);
         break;
       case ConnKind::events:
         --stats_.feed_subscribers;
@@ -127,7 +141,7 @@ void Server::ws_closed(lws* wsi) {
 }
 
 void Server::leave_all(Conn& c) {
-  for (const auto& [ih, pid] : c.memberships) registry_.remove(ih, pid, &c);
+  for (const auto& [ih, pid] : c.memberships) registry_.remove(ih, pid, c.id);
   c.memberships.clear();
 }
 
@@ -281,6 +295,8 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
   }
   if (rc) {
     ++stats_.closed_for_abuse;
+    log::info("closing a WebSocket connection: too many bad or over-rate messages",
+              {{"client", ip_text(c.client)}, {"bad_messages", c.bad_messages}});
     static const char reason[] = "too many bad messages";
     lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                      reinterpret_cast<unsigned char*>(const_cast<char*>(reason)), sizeof reason - 1);

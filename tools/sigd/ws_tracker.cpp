@@ -4,11 +4,14 @@
 // or scrape. Replies are written behind their LWS_PRE headroom directly.
 #include <algorithm>
 
+#include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/server.hpp"
 
 namespace sigd {
+
+namespace log = hlsmesh::log;
 
 int Server::handle_tracker_message(Conn& c, std::string_view text) {
   if (!c.bucket.take(hlsmesh::monotonic_ms())) {
@@ -38,7 +41,7 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   ++stats_.ws_announces;
 
   if (a.event == AnnounceEvent::stopped) {
-    if (registry_.remove(a.info_hash, a.peer_id, &c)) drop_membership(c, a.info_hash, a.peer_id);
+    if (registry_.remove(a.info_hash, a.peer_id, c.id)) drop_membership(c, a.info_hash, a.peer_id);
     const Swarm* s = registry_.find(a.info_hash);
     std::string reply = frame_headroom(128);
     append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
@@ -58,11 +61,13 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   // announce without a number for left keeps what the peer was.
   const bool completed = a.event == AnnounceEvent::completed;
   const int seeder = a.seeder || completed ? 1 : (a.left_known ? 0 : -1);
-  auto up = registry_.upsert(a.info_hash, a.peer_id, &c, PeerAddr{}, seeder, completed, hlsmesh::monotonic_ms());
+  const int64_t now = hlsmesh::monotonic_ms();
+  auto up = registry_.upsert(a.info_hash, a.peer_id, c.id, c.client, seeder, completed, now);
+  if (up.refused() && up.result == Registry::UpsertResult::peer_id_taken && replace_lingering(c, *up.peer))
+    up = registry_.upsert(a.info_hash, a.peer_id, c.id, c.client, seeder, completed, now);
   if (up.refused()) {
-    // Another live connection's (or an HTTP) peer_id: answers and offers for
-    // that peer keep going to its owner. A client that reconnected with its
-    // old peer_id gets in once its old connection is gone (--idle-timeout).
+    // Another live connection's (or an HTTP) peer_id from another address:
+    // answers and offers for that peer keep going to its owner.
     const ErrorKind kind = error_kind_of(up.result);
     stats_.error(kind);
     send_text(c, failure_message({std::string(refusal_reason(up.result)), std::string(error_kind_name(kind)), "announce",
@@ -75,10 +80,11 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   if (a.is_answer) {
     // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
     auto it = swarm.index.find(a.to_peer_id);
-    if (it != swarm.index.end() && swarm.peers[it->second].conn) {
+    Conn* to = it != swarm.index.end() ? tracker_conn(swarm.peers[it->second].conn) : nullptr;
+    if (to) {
       std::string answer = frame_headroom(200 + a.answer_sdp.size());
       append_answer_message(answer, a);
-      send(*swarm.peers[it->second].conn, std::move(answer));
+      send(*to, std::move(answer));
       ++stats_.answers_relayed;
     } else {
       ++stats_.answers_unrouted;
@@ -95,12 +101,30 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   if (k == 0) return;
   size_t next = 0;
   registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
+    Conn* to = tracker_conn(p.conn);
+    if (!to) return;
     const Offer& offer = a.offers[next++];
     std::string message = frame_headroom(200 + offer.sdp.size());
     append_offer_message(message, offer, a.peer_id, a.info_hash);
-    send(*p.conn, std::move(message));
+    send(*to, std::move(message));
     ++stats_.offers_relayed;
   });
+}
+
+bool Server::replace_lingering(Conn& c, const Peer& holder) {
+  if (holder.is_http() || holder.conn == c.id || !holder.addr.same_ip(c.client)) return false;
+  Conn* old = tracker_conn(holder.conn);
+  if (!old || old->closing) return false;
+  log::notice("replaced a lingering WebSocket connection: its viewer reconnected with the same peer_id from the "
+              "same address",
+              {{"peer_id", to_hex(holder.peer_id)},
+               {"client", ip_text(c.client)},
+               {"old_connection", old->id},
+               {"new_connection", c.id}});
+  ++stats_.replaced_connections;
+  leave_all(*old);  // frees the peer_id now (`holder` goes with it)
+  kill(*old);
+  return true;
 }
 
 void Server::handle_scrape(Conn& c, const ScrapeRequest& req) {

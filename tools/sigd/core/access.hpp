@@ -37,6 +37,10 @@ class TokenBucket {
   TokenBucket() = default;
   TokenBucket(double rate, double burst, int64_t now_ms) : tokens_(burst), last_ms_(now_ms), rate_(rate), burst_(burst) {}
   bool take(int64_t now_ms);
+  // Whether the bucket has refilled to its burst by now (nothing to remember).
+  bool full(int64_t now_ms) const {
+    return tokens_ + rate_ * static_cast<double>(now_ms - last_ms_) / 1000.0 >= burst_;
+  }
 
  private:
   double tokens_ = 0;

@@ -34,6 +34,12 @@ std::optional<PeerAddr> forwarded_client(std::string_view cf_connecting_ip, std:
   return parse_ip(comma == std::string_view::npos ? x_forwarded_for : x_forwarded_for.substr(comma + 1));
 }
 
+std::string ip_text(const PeerAddr& a) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  inet_ntop(a.v6 ? AF_INET6 : AF_INET, a.ip.data(), buf, sizeof buf);
+  return buf;
+}
+
 std::string_view header_value(std::string_view head, std::string_view lower_name) {
   while (!head.empty()) {
     auto eol = head.find("\r\n");

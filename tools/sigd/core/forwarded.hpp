@@ -21,6 +21,9 @@ std::optional<PeerAddr> parse_ip(std::string_view text);
 // ones come from the client and prove nothing). nullopt if neither holds an IP.
 std::optional<PeerAddr> forwarded_client(std::string_view cf_connecting_ip, std::string_view x_forwarded_for);
 
+// The address as text: dotted IPv4 or RFC 5952 IPv6 (no port).
+std::string ip_text(const PeerAddr& a);
+
 // The value of header `lower_name` (lower case, no colon) in a raw header
 // block ("Name: value\r\n..."), trimmed; empty if absent.
 std::string_view header_value(std::string_view head, std::string_view lower_name);

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "tools/sigd/core/access.hpp"
+#include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/core/stats.hpp"
 
@@ -73,21 +74,6 @@ void append_compact(std::string& out, const PeerAddr& a) {
   out.append(reinterpret_cast<const char*>(a.ip.data()), a.v6 ? 16 : 4);
   out += static_cast<char>(a.port >> 8);
   out += static_cast<char>(a.port & 0xFF);
-}
-
-std::string ip_text(const PeerAddr& a) {
-  char buf[64];
-  if (!a.v6) {
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.ip[0], a.ip[1], a.ip[2], a.ip[3]);
-    return buf;
-  }
-  std::string out;
-  for (int i = 0; i < 16; i += 2) {
-    if (i) out += ':';
-    std::snprintf(buf, sizeof buf, "%x", (a.ip[i] << 8) | a.ip[i + 1]);
-    out += buf;
-  }
-  return out;
 }
 
 // key= as the 32-bit FNV-1a hash the registry keeps (never 0, which means
@@ -157,10 +143,10 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   Swarm* swarm = nullptr;
   if (stopped) {
     // An HTTP peer only (never a WebSocket one), and only its own client's.
-    registry.remove(*info_hash, *peer_id, nullptr, addr, key);
+    registry.remove(*info_hash, *peer_id, 0, addr, key);
     swarm = registry.find(*info_hash);
   } else {
-    auto up = registry.upsert(*info_hash, *peer_id, nullptr, addr,
+    auto up = registry.upsert(*info_hash, *peer_id, 0, addr,
                               left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms,
                               key);
     if (up.refused()) {

@@ -27,12 +27,26 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--cors-origin", o.cors_origin, "Access-Control-Allow-Origin for HTTP responses")->capture_default_str();
   app.add_option("--max-connections", o.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(1, 10000000))->capture_default_str();
-  app.add_option("--max-per-ip", o.max_per_ip, "Open connections per client IP (0: no limit)")->check(CLI::Range(0, 10000000));
+  app.add_option("--max-per-ip", o.max_per_ip,
+                 "Open connections per client IP (0: no limit); through a --trusted-proxy, WebSocket viewers per "
+                 "forwarded client")
+      ->check(CLI::Range(0, 10000000))
+      ->envname("SIGD_MAX_PER_IP");
   app.add_option("--trusted-proxy", o.trusted_proxies,
-                 "Reverse proxy IP (repeatable or comma-separated; cloudflared here: 127.0.0.1): HTTP tracker "
-                 "requests from it are listed at the client's IP from CF-Connecting-IP or X-Forwarded-For")
+                 "Reverse proxy IP (repeatable or comma-separated; cloudflared here: 127.0.0.1): its HTTP tracker "
+                 "requests and WebSocket upgrades speak for the client named by CF-Connecting-IP, else the last "
+                 "X-Forwarded-For entry")
       ->delimiter(',')
       ->envname("SIGD_TRUSTED_PROXY");
+  app.add_option("--http-rate", o.http_rate,
+                 "HTTP announces and scrapes per second per client IP, sustained (0: no limit)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->envname("SIGD_HTTP_RATE")
+      ->capture_default_str();
+  app.add_option("--http-burst", o.http_burst, "Burst of HTTP announces and scrapes allowed above --http-rate")
+      ->check(CLI::Range(1, 100000000))
+      ->envname("SIGD_HTTP_BURST")
+      ->capture_default_str();
   app.add_option("--msg-rate", o.msg_rate, "Sustained WebSocket messages per second per connection")
       ->check(CLI::Range(0.01, 1e9))->capture_default_str();
   app.add_option("--msg-burst", o.msg_burst, "Burst of messages allowed above --msg-rate")

@@ -30,9 +30,11 @@ struct Options {
   std::string cors_origin = "*";
 
   int max_connections = 100000;
-  int max_per_ip = 0;                       // 0 = unlimited (loopback viewers share one IP)
-  std::vector<std::string> trusted_proxies; // HTTP tracker requests from these IPs speak for the client they name
+  int max_per_ip = 0;                       // 0 = unlimited; behind a --trusted-proxy counted per forwarded client
+  std::vector<std::string> trusted_proxies; // requests and WebSocket upgrades from these IPs speak for the client they name
                                             // (checked by TrustedProxies when the server is built)
+  double http_rate = 20.0;                  // HTTP announces + scrapes per second per client IP (0: no limit)
+  int http_burst = 200;                     // their bucket size
   double msg_rate = 20.0;                   // sustained messages/s per connection
   int msg_burst = 200;                      // bucket size
   int max_bad_messages = 32;                // bad or over-rate messages before a clean close

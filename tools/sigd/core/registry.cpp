@@ -29,7 +29,7 @@ void Registry::account(const Peer& p, int sign, Swarm& s) {
   }
 }
 
-Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* conn, const PeerAddr& addr,
+Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, ConnId conn, const PeerAddr& addr,
                                   int seeder_state, bool completed, int64_t now_ms, uint32_t http_key) {
   Upsert r;
   auto it = swarms_.find(ih);
@@ -40,6 +40,7 @@ Registry::Upsert Registry::upsert(const Id20& ih, const Id20& peer_id, Conn* con
   }
   if (existing && (existing->conn != conn || (!conn && !http_request_owns(*existing, addr, http_key)))) {
     r.result = UpsertResult::peer_id_taken;
+    r.peer = existing;
     return r;
   }
   if (!existing) {
@@ -101,7 +102,7 @@ void Registry::erase_at(std::unordered_map<Id20, Swarm, Id20Hash>::iterator it, 
   if (s.peers.empty()) swarms_.erase(it);  // empty swarms are deleted (bittorrent-tracker #309)
 }
 
-bool Registry::remove(const Id20& ih, const Id20& peer_id, const Conn* owner, const PeerAddr& from,
+bool Registry::remove(const Id20& ih, const Id20& peer_id, ConnId owner, const PeerAddr& from,
                       uint32_t http_key) {
   auto it = swarms_.find(ih);
   if (it == swarms_.end()) return false;

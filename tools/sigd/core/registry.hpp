@@ -14,6 +14,7 @@
 #include <cstring>
 #include <functional>
 #include <random>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -22,7 +23,10 @@
 
 namespace sigd {
 
-struct Conn;  // a WebSocket connection (server.hpp); opaque here
+// A WebSocket connection's id, given by the server (never reused while the
+// process lives); 0 is no connection: an HTTP peer. The registry holds ids,
+// not pointers, so nothing here can reach into a connection's state.
+using ConnId = uint64_t;
 
 struct PeerAddr {
   std::array<uint8_t, 16> ip{};  // IPv4 in the first 4 bytes when !v6
@@ -30,6 +34,8 @@ struct PeerAddr {
   uint16_t port = 0;
 
   bool same_ip(const PeerAddr& other) const { return v6 == other.v6 && ip == other.ip; }
+  // The address bytes (4 or 16), as a map key.
+  std::string key() const { return std::string(reinterpret_cast<const char*>(ip.data()), v6 ? 16 : 4); }
   // From 16 IPv6 address bytes; IPv4-mapped (::ffff:a.b.c.d) becomes IPv4.
   static PeerAddr from_ipv6(const uint8_t* bytes) {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -42,12 +48,12 @@ struct PeerAddr {
 
 struct Peer {
   Id20 peer_id;
-  Conn* conn = nullptr;  // owning WebSocket connection; nullptr for an HTTP peer
-  PeerAddr addr;         // HTTP peers only
+  ConnId conn = 0;       // owning WebSocket connection; 0 for an HTTP peer
+  PeerAddr addr;         // the client's address (a WebSocket peer's has no port)
   uint32_t http_key = 0;  // hash of the HTTP client's key= (0: none; then addr's IP owns it)
   int64_t last_seen_ms = 0;
   bool seeder = false;
-  bool is_http() const { return conn == nullptr; }
+  bool is_http() const { return conn == 0; }
 };
 
 // Bounds on the whole registry (0: none), so that announces, HTTP ones
@@ -83,22 +89,22 @@ class Registry {
   struct Upsert {
     UpsertResult result = UpsertResult::refreshed;
     Swarm* swarm = nullptr;  // set unless refused
-    Peer* peer = nullptr;
+    Peer* peer = nullptr;    // the peer; when refused as peer_id_taken, the one holding that peer_id
     bool refused() const { return swarm == nullptr; }
   };
-  // Adds or refreshes a peer owned by `conn` (nullptr: an HTTP peer at `addr`,
+  // Adds or refreshes a peer owned by `conn` (0: an HTTP peer at `addr`,
   // `addr` being the request's source IP with the announced port, and
-  // `http_key` the hash of its key=, 0 for none). A refused announce changes
-  // nothing.
+  // `http_key` the hash of its key=, 0 for none; a WebSocket peer's `addr` is
+  // its client's address). A refused announce changes nothing.
   // seeder: 1 seeder, 0 leecher, -1 unknown (keep what the peer was; new peers leech).
-  Upsert upsert(const Id20& info_hash, const Id20& peer_id, Conn* conn, const PeerAddr& addr, int seeder,
+  Upsert upsert(const Id20& info_hash, const Id20& peer_id, ConnId conn, const PeerAddr& addr, int seeder,
                 bool completed, int64_t now_ms, uint32_t http_key = 0);
 
-  // Removes the peer if present and owned by `owner` (nullptr: only an HTTP
+  // Removes the peer if present and owned by `owner` (0: only an HTTP
   // peer, and only for a request `from` that address with that key hash, as
   // upsert checks). Returns true if removed. Deletes the swarm when it
   // becomes empty.
-  bool remove(const Id20& info_hash, const Id20& peer_id, const Conn* owner, const PeerAddr& from = {},
+  bool remove(const Id20& info_hash, const Id20& peer_id, ConnId owner, const PeerAddr& from = {},
               uint32_t http_key = 0);
 
   // Calls fn(peer) for up to k distinct random WebSocket peers other than `self`.

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kErrorNames[] = {
     "json", "type", "id", "action", "event", "offer", "depth", "binary", "too_large", "rate", "origin", "not_allowed",
     "http_tracker", "send_queue", "connection_limit", "ip_limit", "too_many_swarms", "publish_auth", "feed_bad_event",
-    "peer_id_taken", "swarm_limit", "peer_limit"};
+    "peer_id_taken", "swarm_limit", "peer_limit", "http_rate"};
 static_assert(std::size(kErrorNames) == static_cast<size_t>(ErrorKind::count_));
 }  // namespace
 
@@ -68,6 +68,7 @@ std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms, const 
   j["feed_dropped"] = s.feed_dropped;
   j["publishers"] = s.publishers;
   j["closed_for_abuse"] = s.closed_for_abuse;
+  j["replaced_connections"] = s.replaced_connections;
   nlohmann::ordered_json errors = nlohmann::ordered_json::object();
   for (size_t i = 0; i < s.errors.size(); ++i) errors[std::string(kErrorNames[i])] = s.errors[i];
   j["errors"] = errors;
@@ -116,6 +117,9 @@ std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, c
   metric("feed_subscribers", "gauge", "Subscribers of /events.", s.feed_subscribers);
   metric("feed_events_total", "counter", "Events relayed to the feed.", s.feed_events);
   metric("feed_dropped_total", "counter", "Slow feed subscribers dropped.", s.feed_dropped);
+  metric("replaced_connections_total", "counter",
+         "WebSocket connections replaced by their viewer reconnecting with the same peer_id from the same address.",
+         s.replaced_connections);
   metric("resident_memory_bytes", "gauge", "Resident set size.", hlsmesh::resident_bytes());
   out += "# HELP sigd_errors_total Rejected input by kind.\n# TYPE sigd_errors_total counter\n";
   for (size_t i = 0; i < s.errors.size(); ++i) {

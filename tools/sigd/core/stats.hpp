@@ -13,7 +13,7 @@ namespace sigd {
 enum class ErrorKind : int {
   json, type, id, action, event, offer, depth, binary, too_large, rate, origin, not_allowed,
   http_tracker, send_queue, connection_limit, ip_limit, too_many_swarms, publish_auth, feed_bad_event,
-  peer_id_taken, swarm_limit, peer_limit, count_
+  peer_id_taken, swarm_limit, peer_limit, http_rate, count_
 };
 std::string_view error_kind_name(ErrorKind k);
 ErrorKind error_kind_from(std::string_view name);
@@ -34,6 +34,7 @@ struct Stats {
   uint64_t http_requests = 0, static_files = 0, static_bytes = 0;
   uint64_t feed_subscribers = 0, feed_events = 0, feed_dropped = 0, publishers = 0;
   uint64_t closed_for_abuse = 0;
+  uint64_t replaced_connections = 0;  // lingering connections replaced by their viewer reconnecting
   std::array<uint64_t, static_cast<size_t>(ErrorKind::count_)> errors{};
 
   void error(ErrorKind k) { ++errors[static_cast<size_t>(k)]; }
