@@ -5,19 +5,24 @@
 //   node viewers.mjs --url URL [--viewers 3] [--stagger 2.5] [--duration 100]
 //     [--late-at S] [--kill-pid PID --kill-at S [--tracker-back-after S] [--rejoin-at S]]
 //     [--target-duration 2] [--screenshot FILE] [--out FILE.json] [--check]
+//     [--browsers 1] [--viewport 480x300]
 //
 // --late-at, --kill-at, --rejoin-at and --duration are seconds after sampling
 // starts (when every initial viewer plays). --tracker-back-after: the tracker
 // is restarted (by the caller) that many seconds after the kill; every viewer
 // must then reconnect, and one opened at --rejoin-at must find peers. With
-// --check it exits 1 and lists every failed expectation.
+// --check it exits 1 and lists every failed expectation. --browsers spreads
+// the viewers (one browser context each) over that many Chromium processes;
+// --viewport sizes every viewer's page but the first (screenshot-sized).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import os from 'node:os';
 
 const opts = {
   url: null, viewers: 3, stagger: 2.5, duration: 100, lateAt: null, killPid: null, killAt: null,
   trackerBackAfter: null, rejoinAt: null,
   targetDuration: 2, screenshot: null, out: null, check: false, chromium: '/usr/bin/chromium',
+  browsers: 1, viewport: '480x300',
 };
 const nullableNumbers = ['lateAt', 'killPid', 'killAt', 'trackerBackAfter', 'rejoinAt'];
 for (let i = 2; i < process.argv.length; i++) {
@@ -30,6 +35,26 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 if (!opts.url) { console.error('viewers.mjs: --url is required'); process.exit(64); }
 
+// CPU seconds used so far by this process's descendants (the browsers):
+// what a viewer costs, on a machine that may be shared.
+function browserCpuSeconds() {
+  const parent = new Map();
+  const cpu = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(pid, f[1]);
+      cpu.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, USER_HZ ticks
+    } catch { /* gone meanwhile */ }
+  }
+  const mine = String(process.pid);
+  const isMine = (pid) => { for (let p = parent.get(pid), n = 0; p && n < 64; p = parent.get(p), n++) if (p === mine) return true; return false; };
+  let total = 0;
+  for (const [pid, seconds] of cpu) if (isMine(pid)) total += seconds;
+  return total;
+}
+
 const SEGMENT = /\.(ts|m4s|aac|mp4)(\?|$)/;
 const started = Date.now();
 const now = () => (Date.now() - started) / 1000;
@@ -39,7 +64,7 @@ const log = (msg) => console.error(`[${now().toFixed(1).padStart(6)} s] ${msg}`)
 // The flags that make WebRTC over loopback work (reference/p2p-browser.md):
 // loopback candidates need --allow-loopback-in-peer-connection AND a granted
 // camera/microphone permission; mDNS hiding off; autoplay without a gesture.
-const browser = await chromium.launch({
+const launch = () => chromium.launch({
   executablePath: opts.chromium,
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -50,13 +75,15 @@ const browser = await chromium.launch({
     '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
     '--disable-backgrounding-occluded-windows'],
 });
+const browsers = await Promise.all(Array.from({ length: Math.max(1, opts.browsers) }, launch));
+const [viewportWidth, viewportHeight] = opts.viewport.split('x').map(Number);
 const origin = new URL(opts.url).origin;
 const viewers = [];
 
 async function openViewer(name) {
   // A small page costs less CPU to render; the first viewer is screenshot-sized.
-  const viewport = viewers.length === 0 ? { width: 960, height: 600 } : { width: 480, height: 300 };
-  const ctx = await browser.newContext({ viewport });
+  const viewport = viewers.length === 0 ? { width: 960, height: 600 } : { width: viewportWidth, height: viewportHeight };
+  const ctx = await browsers[viewers.length % browsers.length].newContext({ viewport });
   await ctx.grantPermissions(['camera', 'microphone'], { origin });
   const page = await ctx.newPage();
   const v = { name, page, openedAt: now(), consoleErrors: [], pageErrors: [], httpErrors: [], segmentRequests: [], samples: [] };
@@ -99,6 +126,8 @@ try {
   }
   const t0 = await sampleAll();
   const t0At = now();
+  const loadAtStart = os.loadavg();
+  const cpuAtStart = browserCpuSeconds();
   const t0Wall = Date.now();
   log(`all ${initial.length} playing; sampling starts`);
   sampler = setInterval(() => { sampleAll().catch(() => {}); }, 5000);
@@ -132,6 +161,7 @@ try {
   clearInterval(sampler);
   const end = await sampleAll();
   const endAt = now();
+  const cpuAtEnd = browserCpuSeconds();
   const endWall = Date.now();
   // Per-segment trace of each viewer (what loaded it, from where, when):
   // trace-report.mjs explains the HTTP fetches from it.
@@ -168,6 +198,16 @@ try {
     // or were aborted.
     segmentsPerViewerMinute: Object.fromEntries(['segHttp', 'segP2P', 'httpEarly', 'httpUrgent', 'p2pFailed', 'p2pAborted']
       .map((k) => [k, initial.reduce((s, v, i) => s + (windowStats[i][k] ?? 0) - (t0[i][k] ?? 0), 0) / (n * windowMin)])),
+    // HTTP fetches of each segment across the swarm (ideal 1), over the
+    // segments that became due during the window.
+    httpFetchesPerSegment: segReqs / ((windowEnd - t0At) / opts.targetDuration),
+    stalls: end.slice(0, n).reduce((s, x) => s + x.stalls, 0),
+    meanPeers: end.slice(0, n).reduce((s, x) => s + x.peers, 0) / n,
+    // The machine is shared: load average (1, 5, 15 min) at start and end.
+    loadavg: { start: loadAtStart, end: os.loadavg() },
+    // Chromium's CPU per viewer over the whole sampled time, in cores.
+    browserCoresPerViewer: (cpuAtEnd - cpuAtStart) / ((endAt - t0At) * viewers.length),
+    cpus: os.cpus().length,
     latency: end.slice(0, n).map((s) => s.latency),
     meanLatency: end.slice(0, n).reduce((s, x) => s + (x.latency ?? 0), 0) / n,
     perViewer: viewers.map((v, i) => ({
@@ -249,7 +289,7 @@ try {
   }
 } finally {
   if (sampler) clearInterval(sampler);
-  await browser.close().catch(() => {});
+  await Promise.all(browsers.map((b) => b.close().catch(() => {})));
 }
 if (failures.length) {
   console.error(`viewers.mjs: ${failures.length} expectation(s) failed:\n  ${failures.join('\n  ')}`);
