@@ -14,7 +14,13 @@ struct CheckOptions {
   double pdt_tolerance_s = 0.5;
 };
 
-// Static checks on one media playlist (S2–S8).
+// Every static check on a parsed playlist: the model checks below plus the
+// rules that need the lines as written (attribute lists, EXT-X-VERSION
+// features, EXT-X-MEDIA groups, byte ranges, DATERANGE, LL-HLS tags).
+// Parser diagnostics are not repeated; policy findings carry Rule::policy.
+std::vector<Diagnostic> check(const ParseResult& parsed, const CheckOptions& options = {});
+
+// Static checks on one media playlist model (S2–S8).
 std::vector<Diagnostic> check_media(const MediaPlaylist& playlist, const CheckOptions& options = {});
 
 // Static checks on a master playlist (BANDWIDTH sanity, CODECS/RESOLUTION present).

@@ -16,6 +16,16 @@ namespace hlsmesh::m3u8 {
 enum class Severity { error, warning, info };
 const char* severity_name(Severity s);
 
+// Whose rule a finding enforces: the HLS specification (RFC 8216, or its
+// 2nd edition draft for LL-HLS) or hlsmesh's own deployment policy (a
+// 60-segment window, unique URIs for CDN caching...). Other people's
+// playlists are judged by the first only.
+enum class Rule { rfc, policy };
+// The specification's requirement level; a SHOULD is never more than a warning.
+enum class Level { must, should, none };
+const char* rule_name(Rule r);    // "rfc", "policy"
+const char* level_name(Level l);  // "MUST", "SHOULD", ""
+
 // A finding about a playlist: what, where (line, 0 if none) and the fix.
 struct Diagnostic {
   Severity severity = Severity::error;
@@ -23,6 +33,17 @@ struct Diagnostic {
   size_t line = 0;      // 1-based line in the parsed text, 0 when not tied to a line
   std::string message;  // what is wrong, with the values involved
   std::string fix;      // what to do about it
+  Rule rule = Rule::rfc;
+  std::string section;  // "RFC 8216 §4.3.3.1", "8216bis §4.4.3.8"; "" for policy
+  Level level = Level::must;
+};
+
+// One tag or URI line as written, in order, for the rules that need more
+// than the model keeps (attribute lists, LL-HLS tags, version features).
+struct Line {
+  size_t number = 0;
+  std::string tag;    // "#EXT-X-KEY"; "" for a URI line
+  std::string value;  // text after the first ':' (or the URI)
 };
 
 struct ByteRange {
@@ -52,6 +73,7 @@ struct Segment {
 
 struct MediaPlaylist {
   std::optional<int> version;
+  bool i_frames_only = false;  // EXT-X-I-FRAMES-ONLY
   std::optional<uint64_t> target_duration;
   std::optional<uint64_t> media_sequence;          // absent = 0
   std::optional<uint64_t> discontinuity_sequence;  // absent = 0
@@ -74,6 +96,7 @@ struct MediaPlaylist {
 struct Variant {  // EXT-X-STREAM-INF + URI
   std::string uri;
   uint64_t bandwidth = 0;
+  bool bandwidth_missing = false;  // no valid BANDWIDTH was written (the parser reported it)
   std::optional<uint64_t> average_bandwidth;
   std::string codecs;
   std::string resolution;  // "WxH"
@@ -96,6 +119,7 @@ using Playlist = std::variant<MediaPlaylist, MasterPlaylist>;
 struct ParseResult {
   Playlist playlist;
   std::vector<Diagnostic> diagnostics;  // syntax problems, with line numbers
+  std::vector<Line> lines;              // every tag and URI line, in order
   // False when the text looks cut off (no final newline, a dangling EXTINF
   // without URI, no #EXTM3U): a writer was mid-way; read it again later.
   bool complete = true;
@@ -113,6 +137,15 @@ struct Attribute {
   bool quoted = false;
 };
 std::optional<std::vector<Attribute>> parse_attributes(std::string_view text);
+
+// The same grammar, tolerant: whitespace outside quotes and unquoted values
+// are read anyway and flagged, so the checker can say what is wrong.
+struct AttributeScan {
+  std::vector<Attribute> attributes;
+  bool whitespace = false;  // a space or tab outside a quoted string (§4.2)
+  std::string error;        // the first syntax error, "" when none
+};
+AttributeScan scan_attributes(std::string_view text);
 
 // EXTINF duration as written by the writer: integers below version 3,
 // otherwise decimal with 3 places ("2.000").

@@ -1,5 +1,9 @@
 // m3u8 parser: tolerant (it reports, it does not throw) so the linter can list
 // every problem and hlswatch can tell a half-written playlist from a bad one.
+// One small handler per tag; the state between tags is a pending segment (the
+// tags before a segment URI) and a pending variant (EXT-X-STREAM-INF).
+#include <unordered_map>
+
 #include "common/m3u8.hpp"
 #include "common/m3u8_values.hpp"
 
@@ -11,18 +15,519 @@ using values::parse_byterange;
 using values::parse_double;
 using values::parse_uint;
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+// The tags seen since the last segment URI, for the segment that URI closes.
+struct PendingSegment {
+  bool extinf = false;  // an EXTINF waits for its URI
+  size_t extinf_line = 0;
+  double duration = 0;
+  std::string title;
+  bool discontinuity = false;
+  std::optional<std::string> pdt;
+  std::optional<ByteRange> byterange;
+  bool gap = false;
+  std::vector<std::string> tags;  // unknown tags, verbatim
 
-struct Parser {
-  ParseResult result;
-  std::vector<Diagnostic>& diags = result.diagnostics;
-
-  void add(Severity sev, std::string code, size_t line, std::string message, std::string fix) {
-    diags.push_back({sev, std::move(code), line, std::move(message), std::move(fix)});
-  }
+  // Nothing that belongs to a segment yet: an unknown tag here is a header tag.
+  bool empty() const { return !extinf && tags.empty() && !discontinuity && !pdt; }
 };
 
+class Parser {
+ public:
+  ParseResult run(std::string_view text);
+
+ private:
+  using Handler = void (Parser::*)(std::string_view value);
+  static const std::unordered_map<std::string_view, Handler>& handlers();
+
+  void add(Severity sev, std::string code, size_t line, std::string message, std::string fix) {
+    std::string section = section_of(code);
+    result_.diagnostics.push_back(
+        {sev, std::move(code), line, std::move(message), std::move(fix), Rule::rfc, std::move(section)});
+  }
+  static std::string section_of(const std::string& code);
+  bool start(std::string_view& text);
+  void line(std::string_view line);
+  bool first_line(std::string_view line);
+  void uri(std::string_view line);
+  void variant_uri(std::string uri);
+  void segment_uri(std::string uri);
+  void tag(std::string_view line);
+  void other_tag(std::string_view line);
+  void finish();
+  void finish_header();
+  bool before_first_segment() const { return media_.segments.empty() && !seg_.extinf; }
+
+  void on_extm3u(std::string_view);
+  void on_version(std::string_view value);
+  void on_target_duration(std::string_view value);
+  void on_media_sequence(std::string_view value);
+  void on_discontinuity_sequence(std::string_view value);
+  void on_playlist_type(std::string_view value);
+  void on_independent_segments(std::string_view);
+  void on_endlist(std::string_view);
+  void on_extinf(std::string_view value);
+  void on_discontinuity(std::string_view);
+  void on_program_date_time(std::string_view value);
+  void on_byterange(std::string_view value);
+  void on_gap(std::string_view);
+  void on_map(std::string_view value);
+  void on_stream_inf(std::string_view value);
+  void on_master_tag(std::string_view);
+  void on_i_frames_only(std::string_view);
+
+  ParseResult result_;
+  size_t lineno_ = 0;
+  MediaPlaylist media_;
+  MasterPlaylist master_;
+  bool saw_stream_inf_ = false;
+  bool saw_master_tags_ = false;  // any master-only tag: a master playlist even without variants
+  std::string_view line_;         // the line being parsed, for handlers that keep it verbatim
+  size_t extm3u_line_ = 0;
+  size_t first_content_line_ = 0;  // where #EXTM3U was, if it came first
+  bool seen_content_ = false;
+  bool saw_media_tags_ = false;  // EXTINF / TARGETDURATION: a media playlist
+  PendingSegment seg_;
+  std::optional<Map> map_;  // the EXT-X-MAP in effect
+  std::optional<Variant> variant_;
+  std::vector<std::string> variant_tags_;
+  int count_version_ = 0, count_td_ = 0, count_msn_ = 0, count_dsn_ = 0, count_endlist_ = 0, count_type_ = 0,
+      count_iframes_ = 0;
+  bool saw_discontinuity_tag_ = false;
+};
+
+// Every syntax rule the parser enforces is a MUST of RFC 8216 §4.
+std::string Parser::section_of(const std::string& code) {
+  static const std::unordered_map<std::string_view, std::string_view> sections = {
+      {"empty", "§4.3.1.1"},
+      {"missing-extm3u", "§4.3.1.1"},
+      {"duplicate-extm3u", "§4.3.1.1"},
+      {"bom", "§4.1"},
+      {"control-character", "§4.1"},
+      {"whitespace-line", "§4.1"},
+      {"mixed-playlist", "§4.1"},
+      {"bad-attributes", "§4.2"},
+      {"duplicate-version", "§4.3.1.2"},
+      {"bad-version", "§4.3.1.2"},
+      {"uri-without-extinf", "§4.3.2.1"},
+      {"extinf-without-uri", "§4.3.2"},
+      {"bad-extinf", "§4.3.2.1"},
+      {"bad-byterange", "§4.3.2.2"},
+      {"bad-map", "§4.3.2.5"},
+      {"duplicate-target-duration", "§4.3.3"},
+      {"bad-target-duration", "§4.3.3.1"},
+      {"missing-target-duration", "§4.3.3.1"},
+      {"duplicate-media-sequence", "§4.3.3"},
+      {"media-sequence-after-segment", "§4.3.3.2"},
+      {"bad-media-sequence", "§4.3.3.2"},
+      {"duplicate-discontinuity-sequence", "§4.3.3"},
+      {"discontinuity-sequence-misplaced", "§4.3.3.3"},
+      {"bad-discontinuity-sequence", "§4.3.3.3"},
+      {"duplicate-endlist", "§4.3.3"},
+      {"bad-playlist-type", "§4.3.3.5"},
+      {"duplicate-playlist-type", "§4.3.3"},
+      {"duplicate-i-frames-only", "§4.3.3"},
+      {"uri-without-stream-inf", "§4.3.4.2"},
+      {"missing-bandwidth", "§4.3.4.2"},
+      {"stream-inf-without-uri", "§4.3.4.2"},
+  };
+  auto it = sections.find(code);
+  return it == sections.end() ? "RFC 8216 §4" : "RFC 8216 " + std::string(it->second);
+}
+
+const std::unordered_map<std::string_view, Parser::Handler>& Parser::handlers() {
+  static const std::unordered_map<std::string_view, Handler> table = {
+      {"#EXTM3U", &Parser::on_extm3u},
+      {"#EXT-X-VERSION", &Parser::on_version},
+      {"#EXT-X-TARGETDURATION", &Parser::on_target_duration},
+      {"#EXT-X-MEDIA-SEQUENCE", &Parser::on_media_sequence},
+      {"#EXT-X-DISCONTINUITY-SEQUENCE", &Parser::on_discontinuity_sequence},
+      {"#EXT-X-PLAYLIST-TYPE", &Parser::on_playlist_type},
+      {"#EXT-X-INDEPENDENT-SEGMENTS", &Parser::on_independent_segments},
+      {"#EXT-X-ENDLIST", &Parser::on_endlist},
+      {"#EXTINF", &Parser::on_extinf},
+      {"#EXT-X-DISCONTINUITY", &Parser::on_discontinuity},
+      {"#EXT-X-PROGRAM-DATE-TIME", &Parser::on_program_date_time},
+      {"#EXT-X-BYTERANGE", &Parser::on_byterange},
+      {"#EXT-X-GAP", &Parser::on_gap},
+      {"#EXT-X-MAP", &Parser::on_map},
+      {"#EXT-X-STREAM-INF", &Parser::on_stream_inf},
+      {"#EXT-X-MEDIA", &Parser::on_master_tag},
+      {"#EXT-X-I-FRAME-STREAM-INF", &Parser::on_master_tag},
+      {"#EXT-X-SESSION-DATA", &Parser::on_master_tag},
+      {"#EXT-X-SESSION-KEY", &Parser::on_master_tag},
+      {"#EXT-X-CONTENT-STEERING", &Parser::on_master_tag},
+      {"#EXT-X-I-FRAMES-ONLY", &Parser::on_i_frames_only},
+  };
+  return table;
+}
+
+ParseResult Parser::run(std::string_view text) {
+  if (!start(text)) return std::move(result_);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view l = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++lineno_;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    line(l);
+  }
+  finish();
+  return std::move(result_);
+}
+
+// Empty text, BOM, final newline; false when there is nothing to parse.
+bool Parser::start(std::string_view& text) {
+  if (text.empty()) {
+    result_.complete = false;
+    add(Severity::error, "empty", 0, "the playlist is empty", "serve or write a complete playlist");
+    result_.playlist = media_;
+    return false;
+  }
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    add(Severity::error, "bom", 1, "the playlist starts with a UTF-8 byte order mark",
+        "write the playlist without a BOM (RFC 8216 §4.1)");
+    text.remove_prefix(3);
+  }
+  if (text.back() != '\n') result_.complete = false;
+  return true;
+}
+
+void Parser::line(std::string_view l) {
+  for (unsigned char c : l) {
+    if (c < 0x20 && c != '\t') {
+      add(Severity::error, "control-character", lineno_, "line contains a control character",
+          "playlists may contain no control characters other than CR/LF (RFC 8216 §4.1)");
+      break;
+    }
+  }
+  if (l.empty()) return;  // blank lines are ignored (§4.1), even before #EXTM3U
+  if (!seen_content_) {
+    seen_content_ = true;
+    if (first_line(l)) return;
+  }
+  if (l.find_first_not_of(" \t") == std::string_view::npos) {
+    add(Severity::error, "whitespace-line", lineno_, "the line holds only whitespace",
+        "delete the spaces: a line is a URI, a tag or comment, or empty (RFC 8216 §4.1)");
+    return;
+  }
+  line_ = l;
+  if (l[0] != '#') {
+    result_.lines.push_back({lineno_, "", std::string(l)});
+    uri(l);
+  } else if (l.starts_with("#EXT")) {
+    tag(l);
+  }
+  // else: a comment
+}
+
+// True when the first non-blank line is #EXTM3U; anything else is parsed as usual.
+bool Parser::first_line(std::string_view l) {
+  if (l == "#EXTM3U") {
+    extm3u_line_ = lineno_;
+    first_content_line_ = lineno_;
+    return true;
+  }
+  return false;
+}
+
+void Parser::uri(std::string_view l) {
+  std::string u(l);
+  if (saw_stream_inf_ || variant_)
+    variant_uri(std::move(u));
+  else
+    segment_uri(std::move(u));
+}
+
+void Parser::variant_uri(std::string u) {
+  if (!variant_) {
+    add(Severity::error, "uri-without-stream-inf", lineno_, "URI line '" + u + "' has no EXT-X-STREAM-INF before it",
+        "put an #EXT-X-STREAM-INF line before every variant URI");
+    return;
+  }
+  variant_->uri = std::move(u);
+  variant_->line = lineno_;
+  variant_->extra_tags = std::move(variant_tags_);
+  variant_tags_.clear();
+  master_.variants.push_back(std::move(*variant_));
+  variant_.reset();
+}
+
+void Parser::segment_uri(std::string u) {
+  if (!seg_.extinf) {
+    add(Severity::error, "uri-without-extinf", lineno_, "segment URI '" + u + "' has no EXTINF before it",
+        "write #EXTINF:<duration>, before every segment URI (RFC 8216 §4.3.2.1)");
+    return;
+  }
+  Segment s;
+  s.uri = std::move(u);
+  s.duration = seg_.duration;
+  s.title = std::move(seg_.title);
+  s.discontinuity = seg_.discontinuity;
+  s.program_date_time = std::move(seg_.pdt);
+  s.map = map_;
+  s.byterange = seg_.byterange;
+  s.gap = seg_.gap;
+  s.extra_tags = std::move(seg_.tags);
+  s.line = lineno_;
+  media_.segments.push_back(std::move(s));
+  seg_ = {};
+}
+
+void Parser::tag(std::string_view l) {
+  size_t colon = l.find(':');
+  std::string_view name = l.substr(0, colon);
+  std::string_view value = colon == std::string_view::npos ? std::string_view() : l.substr(colon + 1);
+  result_.lines.push_back({lineno_, std::string(name), std::string(value)});
+  auto it = handlers().find(name);
+  if (it == handlers().end())
+    other_tag(l);
+  else
+    (this->*(it->second))(value);
+}
+
+// Unknown or not modelled (EXT-X-KEY, EXT-X-MEDIA, EXT-X-DATERANGE, ...): kept
+// verbatim, in both models, since the kind of playlist is known only at the end.
+void Parser::other_tag(std::string_view l) {
+  if (variant_ || !master_.variants.empty())
+    variant_tags_.emplace_back(l);
+  else
+    master_.tags.emplace_back(l);
+  if (media_.segments.empty() && seg_.empty())
+    media_.header_tags.emplace_back(l);
+  else
+    seg_.tags.emplace_back(l);
+}
+
+void Parser::on_extm3u(std::string_view) {
+  if (extm3u_line_ == 0) {
+    extm3u_line_ = lineno_;  // reported as misplaced at the end
+    return;
+  }
+  add(Severity::warning, "duplicate-extm3u", lineno_,
+      "#EXTM3U appears again (first on line " + std::to_string(extm3u_line_) + ")",
+      "keep only the first line's #EXTM3U");
+}
+
+void Parser::on_version(std::string_view value) {
+  auto v = parse_uint(value);
+  if (++count_version_ > 1)
+    add(Severity::error, "duplicate-version", lineno_, "EXT-X-VERSION appears more than once",
+        "write EXT-X-VERSION at most once (RFC 8216 §4.3.1.2)");
+  if (!v || *v < 1 || *v > 100) {
+    add(Severity::error, "bad-version", lineno_, "EXT-X-VERSION '" + std::string(value) + "' is not a version number",
+        "write a decimal integer such as 3");
+  } else {
+    media_.version = master_.version = static_cast<int>(*v);
+  }
+}
+
+void Parser::on_target_duration(std::string_view value) {
+  saw_media_tags_ = true;
+  if (++count_td_ > 1)
+    add(Severity::error, "duplicate-target-duration", lineno_, "EXT-X-TARGETDURATION appears more than once",
+        "write it exactly once (RFC 8216 §4.3.3.1)");
+  auto v = parse_uint(value);
+  if (!v)
+    add(Severity::error, "bad-target-duration", lineno_,
+        "EXT-X-TARGETDURATION '" + std::string(value) + "' is not a decimal integer",
+        "write whole seconds, at least the longest segment's rounded duration");
+  else
+    media_.target_duration = *v;
+}
+
+void Parser::on_media_sequence(std::string_view value) {
+  saw_media_tags_ = true;
+  if (++count_msn_ > 1)
+    add(Severity::error, "duplicate-media-sequence", lineno_, "EXT-X-MEDIA-SEQUENCE appears more than once",
+        "write it at most once, before the first segment");
+  if (!before_first_segment())
+    add(Severity::error, "media-sequence-after-segment", lineno_, "EXT-X-MEDIA-SEQUENCE appears after a segment",
+        "move it before the first segment (RFC 8216 §4.3.3.2)");
+  auto v = parse_uint(value);
+  if (!v)
+    add(Severity::error, "bad-media-sequence", lineno_,
+        "EXT-X-MEDIA-SEQUENCE '" + std::string(value) + "' is not a decimal integer", "write a non-negative integer");
+  else
+    media_.media_sequence = *v;
+}
+
+void Parser::on_discontinuity_sequence(std::string_view value) {
+  saw_media_tags_ = true;
+  if (++count_dsn_ > 1)
+    add(Severity::error, "duplicate-discontinuity-sequence", lineno_,
+        "EXT-X-DISCONTINUITY-SEQUENCE appears more than once", "write it at most once, before the first segment");
+  if (!before_first_segment() || saw_discontinuity_tag_)
+    add(Severity::error, "discontinuity-sequence-misplaced", lineno_,
+        "EXT-X-DISCONTINUITY-SEQUENCE appears after a segment or a DISCONTINUITY tag",
+        "move it before the first segment and any EXT-X-DISCONTINUITY (RFC 8216 §4.3.3.3)");
+  auto v = parse_uint(value);
+  if (!v)
+    add(Severity::error, "bad-discontinuity-sequence", lineno_,
+        "EXT-X-DISCONTINUITY-SEQUENCE '" + std::string(value) + "' is not a decimal integer",
+        "write a non-negative integer");
+  else
+    media_.discontinuity_sequence = *v;
+}
+
+void Parser::on_playlist_type(std::string_view value) {
+  saw_media_tags_ = true;
+  if (++count_type_ > 1)
+    add(Severity::error, "duplicate-playlist-type", lineno_, "EXT-X-PLAYLIST-TYPE appears more than once",
+        "write it at most once");
+  if (value != "EVENT" && value != "VOD")
+    add(Severity::error, "bad-playlist-type", lineno_,
+        "EXT-X-PLAYLIST-TYPE '" + std::string(value) + "' is neither EVENT nor VOD",
+        "use EVENT or VOD, or leave the tag out for a sliding-window live playlist");
+  media_.playlist_type = std::string(value);
+}
+
+void Parser::on_independent_segments(std::string_view) {
+  media_.independent_segments = master_.independent_segments = true;
+}
+
+void Parser::on_endlist(std::string_view) {
+  saw_media_tags_ = true;
+  if (++count_endlist_ > 1)
+    add(Severity::error, "duplicate-endlist", lineno_, "EXT-X-ENDLIST appears more than once",
+        "write it once, at the end");
+  media_.endlist = true;
+}
+
+void Parser::on_extinf(std::string_view value) {
+  saw_media_tags_ = true;
+  if (seg_.extinf)
+    add(Severity::error, "extinf-without-uri", seg_.extinf_line, "EXTINF is followed by another EXTINF, not a URI",
+        "every EXTINF needs its segment URI on the next line");
+  size_t comma = value.find(',');
+  const std::string_view text = value.substr(0, comma);
+  auto d = parse_double(text);
+  // decimal-integer or decimal-floating-point (§4.2): digits and one dot, no sign or exponent.
+  const bool decimal = !text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos &&
+                       text.find('.') == text.rfind('.') && text != ".";
+  if (!d || *d < 0 || !decimal) {
+    add(Severity::error, "bad-extinf", lineno_,
+        "EXTINF duration '" + std::string(text) + "' is not a decimal number of seconds",
+        "write the segment duration in seconds with digits and a dot only, e.g. #EXTINF:2.000,");
+  }
+  seg_.duration = d && *d >= 0 ? *d : 0.0;
+  seg_.extinf = true;
+  seg_.title = comma == std::string_view::npos ? std::string() : std::string(value.substr(comma + 1));
+  seg_.extinf_line = lineno_;
+}
+
+void Parser::on_discontinuity(std::string_view) {
+  saw_media_tags_ = true;
+  seg_.discontinuity = true;
+  saw_discontinuity_tag_ = true;
+}
+
+void Parser::on_program_date_time(std::string_view value) { seg_.pdt = std::string(value); }
+
+void Parser::on_byterange(std::string_view value) {
+  auto r = parse_byterange(value);
+  if (!r)
+    add(Severity::error, "bad-byterange", lineno_, "EXT-X-BYTERANGE '" + std::string(value) + "' is not <n>[@<o>]",
+        "write the length and optional offset as integers");
+  else
+    seg_.byterange = r;
+}
+
+void Parser::on_gap(std::string_view) { seg_.gap = true; }
+
+void Parser::on_map(std::string_view value) {
+  Map map;
+  for (const auto& a : scan_attributes(value).attributes) {
+    if (a.name == "URI") map.uri = a.value;
+    if (a.name == "BYTERANGE") map.byterange = parse_byterange(a.value);
+  }
+  if (map.uri.empty())
+    add(Severity::error, "bad-map", lineno_, "EXT-X-MAP has no URI attribute", "write #EXT-X-MAP:URI=\"init.mp4\"");
+  else
+    map_ = map;
+}
+
+void Parser::on_stream_inf(std::string_view value) {
+  saw_stream_inf_ = true;
+  // Attribute-list syntax is the checker's to report; read what can be read.
+  auto scan = scan_attributes(value);
+  Variant v;
+  v.bandwidth_missing = !decode_stream_inf(scan.attributes, v);
+  if (v.bandwidth_missing)
+    add(Severity::error, "missing-bandwidth", lineno_, "EXT-X-STREAM-INF has no valid BANDWIDTH",
+        "write BANDWIDTH=<peak bits per second> (RFC 8216 §4.3.4.2)");
+  if (variant_)
+    add(Severity::error, "stream-inf-without-uri", variant_->line, "EXT-X-STREAM-INF is not followed by a URI",
+        "put the variant playlist URI on the line after each EXT-X-STREAM-INF");
+  v.line = lineno_;
+  variant_ = std::move(v);
+}
+
+void Parser::on_master_tag(std::string_view) {
+  saw_master_tags_ = true;
+  other_tag(line_);
+}
+
+void Parser::on_i_frames_only(std::string_view) {
+  saw_media_tags_ = true;
+  if (++count_iframes_ > 1)
+    add(Severity::error, "duplicate-i-frames-only", lineno_, "EXT-X-I-FRAMES-ONLY appears more than once",
+        "write it at most once");
+  media_.i_frames_only = true;
+  other_tag(line_);  // kept verbatim for writers that copy header tags
+}
+
+void Parser::finish_header() {
+  if (extm3u_line_ && extm3u_line_ == first_content_line_) return;
+  std::string where = extm3u_line_ ? "#EXTM3U is on line " + std::to_string(extm3u_line_) + ", not the first line"
+                                   : "the playlist has no #EXTM3U";
+  add(Severity::error, "missing-extm3u", extm3u_line_ ? extm3u_line_ : 1, where,
+      "make #EXTM3U the first line, with nothing (not even a comment) before it (RFC 8216 §4.3.1.1)");
+}
+
+void Parser::finish() {
+  finish_header();
+  if (seg_.extinf) {
+    result_.complete = false;
+    // A segment is its tags followed by a URI (§4.3.2): a playlist that ends in
+    // an EXTINF was most likely cut off mid-write, not written so.
+    add(Severity::warning, "extinf-without-uri", seg_.extinf_line, "the last EXTINF has no segment URI after it",
+        "every EXTINF needs its segment URI on the next line (a writer may have been cut off)");
+  }
+  if (variant_) {
+    result_.complete = false;
+    add(Severity::error, "stream-inf-without-uri", variant_->line, "the last EXT-X-STREAM-INF has no URI after it",
+        "put the variant playlist URI on the line after each EXT-X-STREAM-INF");
+  }
+  if (!seg_.tags.empty()) media_.trailing_tags = std::move(seg_.tags);
+  for (auto& t : variant_tags_) master_.tags.push_back(std::move(t));
+
+  if (saw_stream_inf_ || saw_master_tags_) {
+    if (saw_media_tags_)
+      add(Severity::error, "mixed-playlist", 0, "the playlist has both master tags (EXT-X-STREAM-INF) and media tags",
+          "split it into a master playlist and media playlists (RFC 8216 §4.1)");
+    // Media-only header tags collected before we knew: they belong to master.tags already.
+    result_.playlist = std::move(master_);
+  } else {
+    if (count_td_ == 0)
+      add(Severity::error, "missing-target-duration", 0, "EXT-X-TARGETDURATION is missing",
+          "write #EXT-X-TARGETDURATION:<whole seconds ≥ every rounded EXTINF> (it is required)");
+    result_.playlist = std::move(media_);
+  }
+}
+
 }  // namespace
+
+const char* rule_name(Rule r) { return r == Rule::policy ? "policy" : "rfc"; }
+
+const char* level_name(Level l) {
+  switch (l) {
+    case Level::must: return "MUST";
+    case Level::should: return "SHOULD";
+    case Level::none: return "";
+  }
+  return "";
+}
 
 const char* severity_name(Severity s) {
   switch (s) {
@@ -39,296 +544,6 @@ bool ParseResult::has_errors() const {
   return false;
 }
 
-ParseResult parse(std::string_view text) {
-  Parser p;
-  MediaPlaylist media;
-  MasterPlaylist master;
-  bool saw_stream_inf = false;
-  bool saw_media_tags = false;  // EXTINF / TARGETDURATION: a media playlist
-
-  if (text.empty()) {
-    p.result.complete = false;
-    p.add(Severity::error, "empty", 0, "the playlist is empty", "serve or write a complete playlist");
-    p.result.playlist = media;
-    return p.result;
-  }
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
-    p.add(Severity::error, "bom", 1, "the playlist starts with a UTF-8 byte order mark",
-          "write the playlist without a BOM (RFC 8216 §4.1)");
-    text.remove_prefix(3);
-  }
-  if (text.back() != '\n') p.result.complete = false;
-
-  // Per-segment state collected from tags until the URI line.
-  bool pending_extinf = false;  // an EXTINF waits for its URI
-  double pending_duration = 0;
-  std::string pending_title;
-  bool pending_discontinuity = false;
-  std::optional<std::string> pending_pdt;
-  std::optional<ByteRange> pending_byterange;
-  bool pending_gap = false;
-  std::vector<std::string> pending_tags;
-  std::optional<Map> current_map;
-  size_t extinf_line = 0;
-  // Master state.
-  std::optional<Variant> pending_variant;
-  std::vector<std::string> pending_variant_tags;
-
-  int count_version = 0, count_td = 0, count_msn = 0, count_dsn = 0, count_endlist = 0;
-  bool saw_discontinuity_tag = false;
-
-  size_t lineno = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    for (unsigned char c : line) {
-      if (c < 0x20 && c != '\t') {
-        p.add(Severity::error, "control-character", lineno, "line contains a control character",
-              "playlists may contain no control characters other than CR/LF (RFC 8216 §4.1)");
-        break;
-      }
-    }
-    if (lineno == 1) {
-      if (line != "#EXTM3U") {
-        p.add(Severity::error, "missing-extm3u", 1, "the first line is not #EXTM3U",
-              "start the playlist with #EXTM3U (RFC 8216 §4.3.1.1)");
-        p.result.complete = false;
-        if (!starts_with(line, "#")) {
-          // fall through: treat as a URI line below
-        } else {
-          continue;
-        }
-      } else {
-        continue;
-      }
-    }
-    if (line.empty()) continue;
-
-    if (line[0] != '#') {  // a URI line
-      std::string uri(line);
-      if (saw_stream_inf || pending_variant) {
-        if (!pending_variant) {
-          p.add(Severity::error, "uri-without-stream-inf", lineno, "URI line '" + uri + "' has no EXT-X-STREAM-INF before it",
-                "put an #EXT-X-STREAM-INF line before every variant URI");
-          continue;
-        }
-        pending_variant->uri = uri;
-        pending_variant->line = lineno;
-        pending_variant->extra_tags = std::move(pending_variant_tags);
-        pending_variant_tags.clear();
-        master.variants.push_back(std::move(*pending_variant));
-        pending_variant.reset();
-        continue;
-      }
-      if (!pending_extinf) {
-        p.add(Severity::error, "uri-without-extinf", lineno, "segment URI '" + uri + "' has no EXTINF before it",
-              "write #EXTINF:<duration>, before every segment URI (RFC 8216 §4.3.2.1)");
-        continue;
-      }
-      Segment seg;
-      seg.uri = std::move(uri);
-      seg.duration = pending_duration;
-      seg.title = std::move(pending_title);
-      seg.discontinuity = pending_discontinuity;
-      seg.program_date_time = std::move(pending_pdt);
-      seg.map = current_map;
-      seg.byterange = pending_byterange;
-      seg.gap = pending_gap;
-      seg.extra_tags = std::move(pending_tags);
-      seg.line = lineno;
-      media.segments.push_back(std::move(seg));
-      pending_extinf = false;
-      pending_duration = 0;
-      pending_title.clear();
-      pending_discontinuity = false;
-      pending_pdt.reset();
-      pending_byterange.reset();
-      pending_gap = false;
-      pending_tags.clear();
-      continue;
-    }
-
-    if (!starts_with(line, "#EXT")) continue;  // a comment
-    size_t colon = line.find(':');
-    std::string_view tag = line.substr(0, colon);
-    std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-    bool before_first_segment = media.segments.empty() && !pending_extinf;
-
-    if (tag == "#EXTM3U") {
-      p.add(Severity::error, "duplicate-extm3u", lineno, "#EXTM3U appears again", "keep only the first line's #EXTM3U");
-    } else if (tag == "#EXT-X-VERSION") {
-      auto v = parse_uint(value);
-      if (++count_version > 1)
-        p.add(Severity::error, "duplicate-version", lineno, "EXT-X-VERSION appears more than once",
-              "write EXT-X-VERSION at most once (RFC 8216 §4.3.1.2)");
-      if (!v || *v < 1 || *v > 100) {
-        p.add(Severity::error, "bad-version", lineno, "EXT-X-VERSION '" + std::string(value) + "' is not a version number",
-              "write a decimal integer such as 3");
-      } else {
-        media.version = master.version = static_cast<int>(*v);
-      }
-    } else if (tag == "#EXT-X-TARGETDURATION") {
-      saw_media_tags = true;
-      if (++count_td > 1)
-        p.add(Severity::error, "duplicate-target-duration", lineno, "EXT-X-TARGETDURATION appears more than once",
-              "write it exactly once (RFC 8216 §4.3.3.1)");
-      auto v = parse_uint(value);
-      if (!v) {
-        p.add(Severity::error, "bad-target-duration", lineno,
-              "EXT-X-TARGETDURATION '" + std::string(value) + "' is not a decimal integer",
-              "write whole seconds, at least the longest segment's rounded duration");
-      } else {
-        media.target_duration = *v;
-      }
-    } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
-      saw_media_tags = true;
-      if (++count_msn > 1)
-        p.add(Severity::error, "duplicate-media-sequence", lineno, "EXT-X-MEDIA-SEQUENCE appears more than once",
-              "write it at most once, before the first segment");
-      if (!before_first_segment)
-        p.add(Severity::error, "media-sequence-after-segment", lineno, "EXT-X-MEDIA-SEQUENCE appears after a segment",
-              "move it before the first segment (RFC 8216 §4.3.3.2)");
-      auto v = parse_uint(value);
-      if (!v)
-        p.add(Severity::error, "bad-media-sequence", lineno, "EXT-X-MEDIA-SEQUENCE '" + std::string(value) + "' is not a decimal integer",
-              "write a non-negative integer");
-      else
-        media.media_sequence = *v;
-    } else if (tag == "#EXT-X-DISCONTINUITY-SEQUENCE") {
-      saw_media_tags = true;
-      if (++count_dsn > 1)
-        p.add(Severity::error, "duplicate-discontinuity-sequence", lineno,
-              "EXT-X-DISCONTINUITY-SEQUENCE appears more than once", "write it at most once, before the first segment");
-      if (!before_first_segment || saw_discontinuity_tag)
-        p.add(Severity::error, "discontinuity-sequence-misplaced", lineno,
-              "EXT-X-DISCONTINUITY-SEQUENCE appears after a segment or a DISCONTINUITY tag",
-              "move it before the first segment and any EXT-X-DISCONTINUITY (RFC 8216 §4.3.3.3)");
-      auto v = parse_uint(value);
-      if (!v)
-        p.add(Severity::error, "bad-discontinuity-sequence", lineno,
-              "EXT-X-DISCONTINUITY-SEQUENCE '" + std::string(value) + "' is not a decimal integer", "write a non-negative integer");
-      else
-        media.discontinuity_sequence = *v;
-    } else if (tag == "#EXT-X-PLAYLIST-TYPE") {
-      saw_media_tags = true;
-      if (value != "EVENT" && value != "VOD")
-        p.add(Severity::error, "bad-playlist-type", lineno, "EXT-X-PLAYLIST-TYPE '" + std::string(value) + "' is neither EVENT nor VOD",
-              "use EVENT or VOD, or leave the tag out for a sliding-window live playlist");
-      media.playlist_type = std::string(value);
-    } else if (tag == "#EXT-X-INDEPENDENT-SEGMENTS") {
-      media.independent_segments = master.independent_segments = true;
-    } else if (tag == "#EXT-X-ENDLIST") {
-      saw_media_tags = true;
-      if (++count_endlist > 1)
-        p.add(Severity::error, "duplicate-endlist", lineno, "EXT-X-ENDLIST appears more than once", "write it once, at the end");
-      media.endlist = true;
-    } else if (tag == "#EXTINF") {
-      saw_media_tags = true;
-      if (pending_extinf)
-        p.add(Severity::error, "extinf-without-uri", extinf_line, "EXTINF is followed by another EXTINF, not a URI",
-              "every EXTINF needs its segment URI on the next line");
-      size_t comma = value.find(',');
-      auto d = parse_double(value.substr(0, comma));
-      if (!d || *d < 0) {
-        p.add(Severity::error, "bad-extinf", lineno, "EXTINF duration '" + std::string(value.substr(0, comma)) + "' is not a number",
-              "write the segment duration in seconds, e.g. #EXTINF:2.000,");
-        pending_duration = 0.0;
-      } else {
-        pending_duration = *d;
-      }
-      pending_extinf = true;
-      pending_title = comma == std::string_view::npos ? std::string() : std::string(value.substr(comma + 1));
-      extinf_line = lineno;
-    } else if (tag == "#EXT-X-DISCONTINUITY") {
-      saw_media_tags = true;
-      pending_discontinuity = true;
-      saw_discontinuity_tag = true;
-    } else if (tag == "#EXT-X-PROGRAM-DATE-TIME") {
-      pending_pdt = std::string(value);
-    } else if (tag == "#EXT-X-BYTERANGE") {
-      auto r = parse_byterange(value);
-      if (!r)
-        p.add(Severity::error, "bad-byterange", lineno, "EXT-X-BYTERANGE '" + std::string(value) + "' is not <n>[@<o>]",
-              "write the length and optional offset as integers");
-      else
-        pending_byterange = r;
-    } else if (tag == "#EXT-X-GAP") {
-      pending_gap = true;
-    } else if (tag == "#EXT-X-MAP") {
-      auto attrs = parse_attributes(value);
-      Map map;
-      bool ok = attrs.has_value();
-      if (ok) {
-        for (const auto& a : *attrs) {
-          if (a.name == "URI") map.uri = a.value;
-          if (a.name == "BYTERANGE") map.byterange = parse_byterange(a.value);
-        }
-      }
-      if (!ok || map.uri.empty())
-        p.add(Severity::error, "bad-map", lineno, "EXT-X-MAP has no URI attribute", "write #EXT-X-MAP:URI=\"init.mp4\"");
-      else
-        current_map = map;
-    } else if (tag == "#EXT-X-STREAM-INF") {
-      saw_stream_inf = true;
-      auto attrs = parse_attributes(value);
-      Variant v;
-      if (!attrs) {
-        p.add(Severity::error, "bad-attributes", lineno, "EXT-X-STREAM-INF attribute list does not parse",
-              "write KEY=VALUE pairs separated by commas, strings in double quotes");
-        attrs.emplace();
-      }
-      if (!decode_stream_inf(*attrs, v))
-        p.add(Severity::error, "missing-bandwidth", lineno, "EXT-X-STREAM-INF has no valid BANDWIDTH",
-              "write BANDWIDTH=<peak bits per second> (RFC 8216 §4.3.4.2)");
-      if (pending_variant)
-        p.add(Severity::error, "stream-inf-without-uri", pending_variant->line, "EXT-X-STREAM-INF is not followed by a URI",
-              "put the variant playlist URI on the line after each EXT-X-STREAM-INF");
-      v.line = lineno;
-      pending_variant = std::move(v);
-    } else {
-      // Unknown or not modelled (EXT-X-KEY, EXT-X-MEDIA, EXT-X-DATERANGE, ...): kept
-      // verbatim, in both models, since the kind of playlist is known only at the end.
-      if (pending_variant || !master.variants.empty())
-        pending_variant_tags.emplace_back(line);
-      else
-        master.tags.emplace_back(line);
-      if (media.segments.empty() && !pending_extinf && pending_tags.empty() && !pending_discontinuity && !pending_pdt)
-        media.header_tags.emplace_back(line);
-      else
-        pending_tags.emplace_back(line);
-    }
-  }
-
-  if (pending_extinf) {
-    p.result.complete = false;
-    p.add(Severity::error, "extinf-without-uri", extinf_line, "the last EXTINF has no segment URI after it",
-          "every EXTINF needs its segment URI on the next line (a writer may have been cut off)");
-  }
-  if (pending_variant) {
-    p.result.complete = false;
-    p.add(Severity::error, "stream-inf-without-uri", pending_variant->line, "the last EXT-X-STREAM-INF has no URI after it",
-          "put the variant playlist URI on the line after each EXT-X-STREAM-INF");
-  }
-  if (!pending_tags.empty()) media.trailing_tags = std::move(pending_tags);
-  for (auto& t : pending_variant_tags) master.tags.push_back(std::move(t));
-
-  if (saw_stream_inf) {
-    if (saw_media_tags)
-      p.add(Severity::error, "mixed-playlist", 0, "the playlist has both master tags (EXT-X-STREAM-INF) and media tags",
-            "split it into a master playlist and media playlists (RFC 8216 §4.1)");
-    // Media-only header tags collected before we knew: they belong to master.tags already.
-    p.result.playlist = std::move(master);
-  } else {
-    if (!media.target_duration)
-      p.add(Severity::error, "missing-target-duration", 0, "EXT-X-TARGETDURATION is missing",
-            "write #EXT-X-TARGETDURATION:<whole seconds ≥ every rounded EXTINF> (it is required)");
-    p.result.playlist = std::move(media);
-  }
-  return p.result;
-}
+ParseResult parse(std::string_view text) { return Parser().run(text); }
 
 }  // namespace hlsmesh::m3u8

@@ -40,6 +40,87 @@ std::optional<std::vector<Attribute>> parse_attributes(std::string_view text) {
   return attrs;
 }
 
+namespace {
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_name_char(char c) {
+  return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+}
+// Skips blanks at i, noting that there were some.
+void skip_blanks(std::string_view t, size_t& i, AttributeScan& scan) {
+  while (i < t.size() && is_blank(t[i])) {
+    scan.whitespace = true;
+    ++i;
+  }
+}
+// One NAME=VALUE at i; false (with scan.error set) when it does not parse.
+bool scan_one(std::string_view t, size_t& i, AttributeScan& scan) {
+  skip_blanks(t, i, scan);
+  size_t eq = t.find('=', i);
+  if (eq == std::string_view::npos) {
+    scan.error = "'" + std::string(t.substr(i)) + "' has no '='";
+    return false;
+  }
+  Attribute a;
+  std::string_view name = t.substr(i, eq - i);
+  while (!name.empty() && is_blank(name.back())) {
+    scan.whitespace = true;
+    name.remove_suffix(1);
+  }
+  for (char c : name)
+    if (!is_name_char(c)) {
+      scan.error = "attribute name '" + std::string(name) + "' is not A-Z, 0-9 and '-'";
+      return false;
+    }
+  if (name.empty()) {
+    scan.error = "an attribute has no name";
+    return false;
+  }
+  a.name = std::string(name);
+  i = eq + 1;
+  skip_blanks(t, i, scan);
+  if (i < t.size() && t[i] == '"') {
+    size_t close = t.find('"', i + 1);
+    if (close == std::string_view::npos) {
+      scan.error = a.name + "'s quoted string has no closing quote";
+      return false;
+    }
+    a.value = std::string(t.substr(i + 1, close - i - 1));
+    a.quoted = true;
+    i = close + 1;
+  } else {
+    size_t comma = t.find(',', i);
+    std::string_view v = t.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
+    while (!v.empty() && is_blank(v.back())) {
+      scan.whitespace = true;
+      v.remove_suffix(1);
+    }
+    if (v.find_first_of(" \t\"") != std::string_view::npos) scan.whitespace = true;
+    a.value = std::string(v);
+    i = comma == std::string_view::npos ? t.size() : comma;
+  }
+  scan.attributes.push_back(std::move(a));
+  skip_blanks(t, i, scan);
+  if (i < t.size() && t[i] != ',') {
+    scan.error = "unexpected '" + std::string(1, t[i]) + "' after " + scan.attributes.back().name;
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
+AttributeScan scan_attributes(std::string_view text) {
+  AttributeScan scan;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!scan_one(text, i, scan)) return scan;
+    if (i < text.size()) {
+      ++i;  // the comma
+      if (i == text.size()) scan.error = "the list ends with a comma";
+    }
+  }
+  return scan;
+}
+
 namespace values {
 
 std::optional<uint64_t> parse_uint(std::string_view s) {

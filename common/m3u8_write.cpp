@@ -7,12 +7,16 @@
 namespace hlsmesh::m3u8 {
 
 uint64_t rounded_duration(double seconds) {
-  return seconds <= 0 ? 0 : static_cast<uint64_t>(std::floor(seconds + 0.5));
+  if (!(seconds > 0)) return 0;
+  const double r = std::floor(seconds + 0.5);
+  // Saturate: converting a double beyond uint64_t is undefined behaviour (EXTINF:1e60).
+  return r >= 18446744073709551616.0 ? UINT64_MAX : static_cast<uint64_t>(r);
 }
 
 namespace {
 // Durations are written with millisecond precision; "integral" is judged on that.
 bool is_integral_ms(double seconds) {
+  if (std::fabs(seconds) > 1e12) return true;  // beyond llround's range; nonsense reported elsewhere
   auto ms = static_cast<long long>(std::llround(seconds * 1000.0));
   return ms % 1000 == 0;
 }

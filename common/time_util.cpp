@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace hlsmesh {
 
@@ -87,6 +88,9 @@ std::optional<SystemTime> parse_iso8601(std::string_view s) {
   unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   int64_t days = static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  // SystemTime counts nanoseconds in an int64: years 1678 to 2261 only.
+  constexpr int64_t limit_s = std::numeric_limits<int64_t>::max() / 1000000000 - 1;
+  if (secs > limit_s || secs < -limit_s) return std::nullopt;
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::microseconds(secs * 1000000 + micros)));
 }
 
