@@ -46,6 +46,11 @@ void setup_cli(CLI::App& app, Options& o) {
         ->envname("TUNNELCHECK_ORIGIN_HOST");
     sub->add_option("--max-bytes", o.max_playlist_bytes, "Largest playlist accepted (bytes, default 1 MiB)");
   }
+  lint->add_option("--profile", o.profile,
+                   "rfc: RFC 8216/8216bis rules only (other people's playlists); hlsmesh (default): also the "
+                   "deployment policy (window length, unique URIs, CDN-only segment URLs)")
+      ->check(CLI::IsMember({"rfc", "hlsmesh"}))
+      ->envname("TUNNELCHECK_PROFILE");
   probe->add_option("--origin", o.origin, "Origin header for CORS checks (default: the playlist URL's origin)")
       ->envname("TUNNELCHECK_ORIGIN");
   probe->add_option("--segments", o.segments, "sample: newest, oldest and --sample more; all: every listed segment")

@@ -28,6 +28,7 @@ struct Options {
   std::vector<std::string> cdn_hosts;
   std::vector<std::string> origin_hosts;
   size_t min_segments = 60;
+  std::string profile = "hlsmesh";  // lint: rfc (RFC rules only) | hlsmesh (rules + deployment policy)
   std::string segments = "sample";  // sample | all
   size_t sample = 3;                // segments in the middle of the window, besides newest/oldest
   bool no_update = false;

@@ -52,6 +52,8 @@ std::string summary(const Report& r) {
 void print_text(std::ostream& out, const Report& r) {
   for (const auto& f : r.findings()) {
     out << severity_name(f.severity) << ' ' << f.code << ' ' << scrub(f.subject) << ": " << scrub(f.message);
+    if (!f.section.empty()) out << " [" << f.section << ' ' << f.level << ']';
+    else if (f.rule == "policy") out << " [hlsmesh policy]";
     if (!f.fix.empty()) out << " — fix: " << scrub(f.fix);
     out << '\n';
   }
@@ -65,6 +67,11 @@ void print_json(std::ostream& out, const Report& r) {
                         {"subject", scrub(f.subject)},
                         {"message", scrub(f.message)},
                         {"fix", scrub(f.fix)}};
+    if (!f.rule.empty()) {
+      j["rule"] = f.rule;
+      j["section"] = f.section;
+      j["level"] = f.level;
+    }
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
 }

@@ -8,12 +8,17 @@ namespace tunnelcheck {
 
 void Aggregator::add(Severity s, const std::string& code, const std::string& subject, std::string message,
                      std::string fix) {
-  auto [it, inserted] = entries_.try_emplace(code);
+  add(Finding{s, code, subject, std::move(message), std::move(fix), "policy", "", ""});
+}
+
+void Aggregator::add(Finding f) {
+  auto [it, inserted] = entries_.try_emplace(f.code);
   if (inserted) {
-    it->second.first = {s, code, subject, std::move(message), std::move(fix)};
-    order_.push_back(code);
+    order_.push_back(f.code);
+    it->second.first = std::move(f);
+  } else if (f.severity > it->second.first.severity) {
+    it->second.first.severity = f.severity;
   }
-  if (s > it->second.first.severity) it->second.first.severity = s;
   ++it->second.count;
 }
 
@@ -22,7 +27,9 @@ void Aggregator::flush(Report& report, const std::string& noun) {
     auto& e = entries_[code];
     std::string message = e.first.message;
     if (e.count > 1) message += " (and " + std::to_string(e.count - 1) + " more " + noun + ")";
-    report.add(e.first.severity, e.first.code, e.first.subject, message, e.first.fix);
+    Finding f = e.first;
+    f.message = std::move(message);
+    report.add(std::move(f));
   }
   order_.clear();
   entries_.clear();
@@ -30,28 +37,22 @@ void Aggregator::flush(Report& report, const std::string& noun) {
 
 hlsmesh::m3u8::ParseResult lint_text(const std::string& text, const std::string& subject, const Options& o,
                                      Report& report) {
-  auto parsed = hlsmesh::m3u8::parse(text);
+  namespace m3u8 = hlsmesh::m3u8;
+  auto parsed = m3u8::parse(text);
+  const bool policy = o.profile != "rfc";
   // One line per rule, not per segment: 60 drifting PDTs are one finding.
   Aggregator agg;
-  auto add = [&](const hlsmesh::m3u8::Diagnostic& d) {
-    Report one;
-    one.add(d, subject);
-    const auto& f = one.findings().front();
-    agg.add(f.severity, f.code, f.subject, f.message, f.fix);
+  auto add = [&](const m3u8::Diagnostic& d) {
+    if (policy || d.rule == m3u8::Rule::rfc) agg.add(Report::finding(d, subject));
   };
   for (const auto& d : parsed.diagnostics) add(d);
-  if (!parsed.complete)
+  if (!parsed.complete && policy)
     report.add(Severity::warning, "playlist-incomplete", subject,
-               "the playlist looks cut off (no final newline, or an EXTINF without its URI)",
+               "the playlist looks cut off (no final newline, or an EXTINF or EXT-X-STREAM-INF without its URI)",
                "write playlists atomically (rename a temporary file into place); m3u8roll does");
-  if (parsed.is_master()) {
-    for (const auto& d : hlsmesh::m3u8::check_master(std::get<hlsmesh::m3u8::MasterPlaylist>(parsed.playlist))) add(d);
-  } else {
-    hlsmesh::m3u8::CheckOptions co;
-    co.min_segments = o.min_segments;
-    for (const auto& d : hlsmesh::m3u8::check_media(std::get<hlsmesh::m3u8::MediaPlaylist>(parsed.playlist), co))
-      add(d);
-  }
+  m3u8::CheckOptions co;
+  co.min_segments = o.min_segments;
+  for (const auto& d : m3u8::check(parsed, co)) add(d);
   agg.flush(report, "lines");
   return parsed;
 }

@@ -16,6 +16,7 @@ namespace tunnelcheck {
 class Aggregator {
  public:
   void add(Severity s, const std::string& code, const std::string& subject, std::string message, std::string fix);
+  void add(Finding finding);
   void flush(Report& report, const std::string& noun);  // "segments", "URLs"
 
  private:

@@ -300,7 +300,7 @@ void run_lint(const Options& options, const Deadline& deadline, Report& report) 
   auto parsed = lint_text(text, subject, options, report);
   if (!parsed.is_master()) {
     const auto& pl = std::get<MediaPlaylist>(parsed.playlist);
-    check_segment_urls(pl, base_url, options, subject, report);
+    if (options.profile != "rfc") check_segment_urls(pl, base_url, options, subject, report);
     report.metric("hls_segments", static_cast<double>(pl.segments.size()), {}, "Segments in the playlist");
     report.metric("hls_target_duration_seconds", static_cast<double>(pl.target_duration.value_or(0)), {},
                   "EXT-X-TARGETDURATION");

@@ -20,6 +20,10 @@ struct Finding {
   std::string subject;  // what it is about: a URL (redacted), "config.yml rule #2", ...
   std::string message;  // what is wrong, with the values involved
   std::string fix;      // what to do about it
+  // Playlist findings only: "rfc" or "policy", the RFC section and MUST/SHOULD.
+  std::string rule;
+  std::string section;
+  std::string level;
 };
 
 // A Prometheus-style sample: name{labels} value.
@@ -33,8 +37,10 @@ struct Metric {
 class Report {
  public:
   void add(Severity severity, std::string code, std::string subject, std::string message, std::string fix = {});
+  void add(Finding finding) { findings_.push_back(std::move(finding)); }
   // A linter diagnostic: error → CRITICAL, warning → WARNING, info → OK.
   void add(const hlsmesh::m3u8::Diagnostic& d, const std::string& subject);
+  static Finding finding(const hlsmesh::m3u8::Diagnostic& d, const std::string& subject);
   void metric(std::string name, double value, std::map<std::string, std::string> labels = {}, std::string help = {});
 
   const std::vector<Finding>& findings() const { return findings_; }
