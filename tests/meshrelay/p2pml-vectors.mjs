@@ -1,0 +1,51 @@
+// Test vectors from p2p-media-loader's own code (the installed
+// p2p-media-loader-core bundle, run in node): swarm info_hashes and command
+// bytes, as JSON on stdout, for meshrelay's unit tests to compare against.
+//   node p2pml-vectors.mjs NODE_MODULES_DIR
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const modules = process.argv[2];
+const pkg = JSON.parse(fs.readFileSync(path.join(modules, 'p2p-media-loader-core/package.json'), 'utf8'));
+const bundle = fs.readFileSync(path.join(modules, 'p2p-media-loader-core/dist/p2p-media-loader-core.es.js'), 'utf8');
+// The bundle exports only its public API: re-export the internals under test
+// from a copy. It touches `self` and `WebSocket` when loaded (browser globals).
+const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'p2pml-')), 'core.mjs');
+fs.writeFileSync(copy, `${bundle}\nexport { getStreamHash as __hash, getStreamSwarmId as __swarmId, `
+  + 'serializePeerCommand as __serialize, deserializeCommand as __deserialize };\n');
+globalThis.self = globalThis;
+globalThis.WebSocket ??= class {};
+const core = await import(copy);
+fs.rmSync(path.dirname(copy), { recursive: true });
+
+const hex = (u8) => Buffer.from(u8).toString('hex');
+const swarms = ['http://127.0.0.1:8080/live/stream.m3u8', 'https://cdn.example.com/live/master.m3u8', 'my-swarm', 'événement'];
+const hashes = [];
+for (const swarm of swarms) {
+  for (const [type, index] of [['main', 0], ['main', 3], ['secondary', 1]]) {
+    const id = core.__swarmId(swarm, { type, index });
+    hashes.push({ swarm, type, index, id, info_hash: core.__hash(id) });
+  }
+}
+const many = Array.from({ length: 300 }, (_, k) => 1000 + k * 3);
+const commands = [
+  { c: 0, l: [1, 2, 300], p: [5] },
+  { c: 0, l: [] },
+  { c: 0, l: [255, 256, 65535, 65536, 9007199254740991] },
+  { c: 0, l: many },
+  { c: 1, i: 42, r: 7 },
+  { c: 1, i: 123456, r: 999, b: 65535 },
+  { c: 2, i: 5000000, r: 0, s: 2304128 },
+  { c: 3, i: 1, r: -1 },
+  { c: 4, i: 0, r: 128 },
+  { c: 5, i: -200, r: 32767 },
+];
+const vectors = [];
+for (const command of commands) {
+  for (const max of [65535, 40]) {
+    const messages = core.__serialize(command, max).map(hex);
+    vectors.push({ command, max, messages });
+  }
+}
+console.log(JSON.stringify({ version: pkg.version, hashes, vectors }));

@@ -1,0 +1,92 @@
+#include "tools/meshrelay/options.hpp"
+
+#include "common/error.hpp"
+
+namespace hlsmesh::meshrelay {
+
+void add_options(CLI::App& app, Options& o) {
+  app.description(
+      "Joins the p2p-media-loader v2 swarm of every rendition of a live HLS stream as a native WebRTC peer and "
+      "serves browser viewers the segments it fetched once from the CDN: the venue or volunteer relay. Writes "
+      "`relay` events (bytes served per rendition and peer) as JSON Lines on stdout.");
+  app.add_option("url", o.url, "Master or media playlist URL, exactly as the viewers load it")
+      ->envname("MESHRELAY_URL")
+      ->required();
+  app.add_option("--tracker", o.trackers, "ws:// or wss:// WebTorrent tracker the viewers announce to (repeatable)")
+      ->envname("MESHRELAY_TRACKER")
+      ->delimiter(',')
+      ->required();
+  app.add_option("--swarm-id", o.swarm_id,
+                 "The viewers' p2p-media-loader swarmId, when their page sets one; default: the URL without its query")
+      ->envname("MESHRELAY_SWARM_ID");
+  app.add_option("--p2pml", o.p2pml,
+                 "p2p-media-loader release(s) the viewers run, 2.2 and/or 2.3: their swarm hashes differ, the relay "
+                 "joins one swarm per release")
+      ->envname("MESHRELAY_P2PML")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--ice-address", o.ice_addresses,
+                 "Local IP address WebRTC gathers candidates on (repeatable); default: every interface's, or 127.0.0.1 "
+                 "on a machine with only loopback")
+      ->envname("MESHRELAY_ICE_ADDRESS")
+      ->delimiter(',');
+  app.add_option("--max-peers", o.max_peers, "Browser peers served at once; offers beyond are refused")
+      ->envname("MESHRELAY_MAX_PEERS")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--max-upload", o.max_upload_mbps, "Upload cap in Mbit/s across all peers; 0: none")
+      ->envname("MESHRELAY_MAX_UPLOAD")
+      ->check(CLI::Range(0.0, 100000.0))
+      ->capture_default_str();
+  app.add_option("--memory", o.memory_mib, "MiB of segments held in memory, all renditions together")
+      ->envname("MESHRELAY_MEMORY")
+      ->check(CLI::Range(4, 65536))
+      ->capture_default_str();
+  app.add_option("--window", o.window, "Segments held per rendition at most")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--backfill", o.backfill, "Segments already listed at start that are fetched too (the newest)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  app.add_option("--max-requests", o.max_requests_per_s, "Requests per second from one peer beyond which it is dropped")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--stall-timeout", o.stall_s, "Seconds a peer may leave its buffer full before it is dropped")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
+  app.add_option("--stats-interval", o.stats_interval, "Seconds between relay events; 0: none")
+      ->envname("MESHRELAY_STATS_INTERVAL")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  app.add_option("--announce-interval", o.announce_interval, "Seconds between announces to the tracker")
+      ->check(CLI::Range(5.0, 3600.0))
+      ->capture_default_str();
+  hlsmesh::add_common_options(app, o.common, false);
+}
+
+void validate(Options& o) {
+  if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
+    throw Error(Exit::usage, "URL " + o.url + ": expected the http(s):// playlist URL the viewers load");
+  }
+  for (const auto& t : o.trackers) {
+    if (t.rfind("ws://", 0) != 0 && t.rfind("wss://", 0) != 0) {
+      throw Error(Exit::usage, "--tracker " + t + ": expected a ws:// or wss:// WebTorrent tracker URL");
+    }
+  }
+  o.releases.clear();
+  for (const auto& r : o.p2pml) {
+    auto release = parse_release(r);
+    if (std::find(o.releases.begin(), o.releases.end(), release) == o.releases.end()) o.releases.push_back(release);
+  }
+}
+
+SessionLimits Options::session_limits() const {
+  SessionLimits limits;
+  limits.max_requests_per_s = max_requests_per_s;
+  limits.stall = std::chrono::milliseconds(static_cast<long>(stall_s * 1000));
+  return limits;
+}
+
+std::string Options::effective_swarm_id() const { return swarm_id.empty() ? without_query(url) : swarm_id; }
+
+}  // namespace hlsmesh::meshrelay

@@ -1,0 +1,154 @@
+#include "tools/meshrelay/playlist_follower.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "common/log.hpp"
+#include "common/m3u8.hpp"
+
+namespace hlsmesh::meshrelay {
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+
+}  // namespace
+
+std::string resolve_url(const std::string& base, const std::string& relative) {
+  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  if (curl_url_set(url.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) return relative;
+  if (curl_url_set(url.get(), CURLUPART_URL, relative.c_str(), 0) != CURLUE_OK) return relative;
+  char* text = nullptr;
+  if (curl_url_get(url.get(), CURLUPART_URL, &text, 0) != CURLUE_OK) return relative;
+  std::string out = text;
+  curl_free(text);
+  return out;
+}
+
+PlaylistFollower::PlaylistFollower(std::string manifest_url, int backfill, OnSegment on_segment)
+    : manifest_url_(std::move(manifest_url)), backfill_(backfill), on_segment_(std::move(on_segment)) {
+  http::global_init();
+  thread_ = std::thread([this] { run(); });
+}
+
+PlaylistFollower::~PlaylistFollower() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PlaylistFollower::sleep_for(double seconds) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stop_; });
+}
+
+http::Response PlaylistFollower::get(const std::string& url, const std::vector<std::string>& headers) {
+  http::Request request;
+  request.url = url;
+  request.headers = headers;
+  request.timeout_ms = 15000;
+  request.follow_redirects = true;
+  return client_.perform(std::move(request));
+}
+
+void PlaylistFollower::run() {
+  double backoff = 1;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) return;
+    }
+    if (media_.empty() && !load_manifest()) {
+      sleep_for(backoff);
+      backoff = std::min(backoff * 2, 30.0);
+      continue;
+    }
+    double next = 30;
+    for (std::size_t k = 0; k < media_.size(); ++k) next = std::min(next, poll(media_[k], static_cast<int>(k)));
+    sleep_for(next);
+  }
+}
+
+bool PlaylistFollower::load_manifest() {
+  ++stats_.playlist_requests;
+  auto response = get(manifest_url_);
+  if (!response.ok()) {
+    ++stats_.errors;
+    log::warning("playlist " + http::redact_url(manifest_url_) + ": " +
+                     (response.curl_code != CURLE_OK ? response.error : "HTTP " + std::to_string(response.status)) +
+                     "; retrying — check the URL and that the stream is live",
+                 {{"url", http::redact_url(manifest_url_)}});
+    return false;
+  }
+  const std::string base = response.effective_url.empty() ? manifest_url_ : response.effective_url;
+  auto parsed = m3u8::parse(response.body);
+  if (!parsed.is_master()) {
+    media_.emplace_back().url = base;
+    return true;
+  }
+  auto variants = std::get<m3u8::MasterPlaylist>(parsed.playlist).variants;
+  std::stable_sort(variants.begin(), variants.end(), [](const auto& a, const auto& b) { return a.bandwidth < b.bandwidth; });
+  for (const auto& v : variants) media_.emplace_back().url = resolve_url(base, v.uri);
+  log::info("following " + std::to_string(media_.size()) + " rendition(s) of " + http::redact_url(manifest_url_));
+  return !media_.empty();
+}
+
+// One poll of one media playlist; returns the seconds until the next one.
+double PlaylistFollower::poll(Media& media, int stream) {
+  std::vector<std::string> headers;
+  if (!media.etag.empty()) headers.push_back("If-None-Match: " + media.etag);
+  if (!media.last_modified.empty()) headers.push_back("If-Modified-Since: " + media.last_modified);
+  ++stats_.playlist_requests;
+  auto response = get(media.url, headers);
+  if (response.curl_code == CURLE_OK && response.status == 304) {
+    ++stats_.playlist_not_modified;
+    return media.target_duration / 2;
+  }
+  if (!response.ok()) {
+    ++stats_.errors;
+    log::warning("media playlist " + http::redact_url(media.url) + ": " +
+                     (response.curl_code != CURLE_OK ? response.error : "HTTP " + std::to_string(response.status)) +
+                     "; still serving the segments held",
+                 {{"url", http::redact_url(media.url)}});
+    return media.target_duration / 2;
+  }
+  media.etag = response.header("etag");
+  media.last_modified = response.header("last-modified");
+  auto parsed = m3u8::parse(response.body);
+  if (parsed.is_master()) return media.target_duration / 2;
+  const auto& playlist = std::get<m3u8::MediaPlaylist>(parsed.playlist);
+  media.target_duration = static_cast<double>(playlist.target_duration.value_or(2));
+  const auto first = static_cast<std::int64_t>(playlist.first_msn());
+  const auto count = static_cast<std::int64_t>(playlist.segments.size());
+  if (media.next_msn < 0) media.next_msn = std::max(first, first + count - backfill_);
+  if (media.next_msn < first) media.next_msn = first;  // fell behind the window
+  const std::string base = response.effective_url.empty() ? media.url : response.effective_url;
+  for (; media.next_msn < first + count; ++media.next_msn) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) break;
+    }
+    const auto& segment = playlist.segments[static_cast<std::size_t>(media.next_msn - first)];
+    const std::string url = resolve_url(base, segment.uri);
+    auto got = get(url);
+    ++stats_.segment_fetches;
+    if (!got.ok()) {
+      ++stats_.errors;
+      log::warning("segment " + http::redact_url(url) + ": " +
+                   (got.curl_code != CURLE_OK ? got.error : "HTTP " + std::to_string(got.status)) + "; skipped");
+      continue;
+    }
+    stats_.segment_bytes += got.body.size();
+    on_segment_(FetchedSegment{stream, media.next_msn, std::make_shared<const std::string>(std::move(got.body)), url});
+  }
+  return media.target_duration / 2;
+}
+
+}  // namespace hlsmesh::meshrelay

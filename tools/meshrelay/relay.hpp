@@ -1,0 +1,91 @@
+#pragma once
+// The relay itself, on the main loop: the swarms it joined (one per
+// rendition and p2p-media-loader release), the tracker connections it
+// announces on, the browser peers it answered and serves, the live window,
+// and the counters behind `relay` events.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/meshrelay/main_loop.hpp"
+#include "tools/meshrelay/options.hpp"
+#include "tools/meshrelay/peer_connection.hpp"
+#include "tools/meshrelay/peer_session.hpp"
+#include "tools/meshrelay/playlist_follower.hpp"
+#include "tools/meshrelay/segment_window.hpp"
+#include "tools/meshrelay/tracker_client.hpp"
+#include "tools/meshrelay/upload_budget.hpp"
+
+namespace hlsmesh::meshrelay {
+
+struct Swarm {
+  int stream = 0;  // rendition index
+  P2pmlRelease release = P2pmlRelease::v2_2;
+  std::string id;         // v2-<swarm>-main-<index>
+  std::string info_hash;  // 20 characters
+  std::string peer_id;    // ours in this swarm
+  std::uint64_t bytes = 0, segments = 0, requests = 0, absent = 0, offers = 0;
+};
+
+struct DropCounts {
+  std::uint64_t flood = 0, malformed = 0, not_reading = 0, refused_full = 0, failed = 0, closed = 0;
+};
+
+class Relay {
+ public:
+  Relay(const Options& options, PeerConnectionFactory& factory);
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+  ~Relay();
+
+  void connect_trackers();  // after construction, once the loop can run
+  void add_segment(FetchedSegment segment);
+  void tracker_connected(std::size_t tracker);
+  void tracker_message(std::size_t tracker, const std::string& text);
+  void tick();  // once a second
+  nlohmann::json report(const FollowerStats* follower);
+
+  std::size_t peer_count() const { return peers_.size(); }
+
+ private:
+  struct Peer {
+    std::string remote_id;
+    std::size_t swarm = 0;
+    std::size_t tracker = 0;
+    std::chrono::steady_clock::time_point since;
+    bool open = false;
+    bool dropping = false;
+    std::uint64_t counted = 0;  // of session->stats().bytes_sent, already in the totals
+    std::unique_ptr<PeerConnection> connection;
+    std::unique_ptr<PeerSession> session;  // after connection: destroyed first
+  };
+  Swarm& swarm_for(int stream, P2pmlRelease release);
+  void announce(std::size_t tracker, Swarm& swarm, bool started);
+  void answer_offer(std::size_t tracker, std::size_t swarm, const nlohmann::json& message);
+  void drop(std::uint64_t peer, const std::string& reason);
+  PeerEvents events_for(std::uint64_t peer);
+  void count(Peer& peer);
+  void pump_all();
+
+  const Options& options_;
+  PeerConnectionFactory& factory_;
+  SegmentWindow window_;
+  UploadBudget budget_;
+  std::vector<std::unique_ptr<TrackerClient>> trackers_;
+  std::vector<Swarm> swarms_;
+  std::map<std::uint64_t, Peer> peers_;
+  std::uint64_t next_peer_ = 1;
+  std::uint64_t peers_served_ = 0;
+  std::uint64_t bytes_served_total_ = 0;
+  std::map<std::string, std::uint64_t> bytes_by_remote_;  // peer id -> bytes, since the last report
+  DropCounts drops_;
+  std::chrono::steady_clock::time_point last_announce_{};
+  OneShot retry_;  // the upload cap ran dry: pump again shortly
+};
+
+}  // namespace hlsmesh::meshrelay

@@ -1,0 +1,184 @@
+#include "tools/meshrelay/tracker_client.hpp"
+
+#include <libwebsockets.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace hlsmesh::meshrelay {
+
+struct TrackerTimer {
+  lws_sorted_usec_list_t sul;  // first member: lws hands back its address
+  TrackerClient* client;
+};
+
+namespace {
+
+int tracker_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
+  auto* client = static_cast<TrackerClient*>(lws_context_user(lws_get_context(wsi)));
+  return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
+}
+
+void tracker_timer(lws_sorted_usec_list_t* sul) { reinterpret_cast<TrackerTimer*>(sul)->client->on_timer(); }
+
+const lws_protocols tracker_protocols[] = {
+    {"hlsmesh-relay-tracker", tracker_callback, 0, 65536, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+}  // namespace
+
+TrackerClient::TrackerClient(std::string url, Handlers handlers) : url_(std::move(url)), handlers_(std::move(handlers)) {
+  std::vector<char> buffer(url_.begin(), url_.end());
+  buffer.push_back('\0');
+  const char* scheme = nullptr;
+  const char* host = nullptr;
+  const char* path = nullptr;
+  if (url_.rfind("ws://", 0) != 0 && url_.rfind("wss://", 0) != 0) {
+    throw Error(Exit::usage, "--tracker " + url_ + ": expected a ws:// or wss:// WebTorrent tracker URL");
+  }
+  if (lws_parse_uri(buffer.data(), &scheme, &host, &port_, &path) != 0 || host == nullptr || *host == '\0') {
+    throw Error(Exit::usage, "--tracker " + url_ + ": expected ws://HOST:PORT/PATH, e.g. ws://127.0.0.1:8000/announce");
+  }
+  tls_ = std::strcmp(scheme, "wss") == 0;
+  if (tls_ && port_ == 80) port_ = 443;
+  host_ = host;
+  path_ = std::string("/") + (path ? path : "");
+  host_header_ = host_;
+  if (port_ != (tls_ ? 443 : 80)) host_header_.append(":").append(std::to_string(port_));
+
+  lws_context_creation_info info{};
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.protocols = tracker_protocols;
+  info.user = this;
+  info.gid = -1;
+  info.uid = -1;
+  if (tls_) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    const char* ca_file = std::getenv("SSL_CERT_FILE");
+    if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
+  }
+  context_.reset(lws_create_context(&info));
+  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --tracker " + url_);
+  timer_ = std::make_unique<TrackerTimer>();
+  timer_->client = this;
+  thread_ = std::thread([this] {
+    connect();
+    lws_sul_schedule(context_.get(), 0, &timer_->sul, tracker_timer, LWS_US_PER_SEC);
+    while (!stop_.load()) {
+      if (lws_service(context_.get(), 0) < 0) break;
+    }
+  });
+}
+
+TrackerClient::~TrackerClient() {
+  stop_ = true;
+  lws_cancel_service(context_.get());
+  if (thread_.joinable()) thread_.join();
+  context_.reset();
+}
+
+void TrackerClient::send(std::string text) {
+  if (!connected_.load()) return;
+  {
+    std::lock_guard lock(mutex_);
+    outgoing_.push_back(std::move(text));
+  }
+  lws_cancel_service(context_.get());  // wakes the service thread: EVENT_WAIT_CANCELLED
+}
+
+void TrackerClient::connect() {
+  lws_client_connect_info info{};
+  info.context = context_.get();
+  info.address = host_.c_str();
+  info.port = port_;
+  info.ssl_connection = tls_ ? LCCSCF_USE_SSL : 0;
+  info.path = path_.c_str();
+  info.host = host_header_.c_str();
+  info.origin = host_.c_str();
+  info.local_protocol_name = tracker_protocols[0].name;
+  info.pwsi = &wsi_;
+  if (lws_client_connect_via_info(&info) == nullptr) lost("cannot start connecting");
+}
+
+void TrackerClient::lost(const std::string& why) {
+  wsi_ = nullptr;
+  open_ = false;
+  connected_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    outgoing_.clear();
+  }
+  retry_in_s_ = backoff_s_;
+  log::warning("tracker " + url_ + ": " + why + "; reconnecting in " + std::to_string(backoff_s_) + " s",
+               {{"tracker", url_}});
+  backoff_s_ = std::min(backoff_s_ * 2, 30);
+}
+
+void TrackerClient::on_timer() {
+  if (stop_.load()) return;
+  if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
+  lws_sul_schedule(context_.get(), 0, &timer_->sul, tracker_timer, LWS_US_PER_SEC);
+}
+
+int TrackerClient::write_one(lws* wsi) {
+  std::string text;
+  bool more = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (outgoing_.empty()) return 0;
+    text = std::move(outgoing_.front());
+    outgoing_.pop_front();
+    more = !outgoing_.empty();
+  }
+  std::vector<unsigned char> frame(LWS_PRE + text.size());
+  std::memcpy(frame.data() + LWS_PRE, text.data(), text.size());
+  if (lws_write(wsi, frame.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT) < static_cast<int>(text.size())) return -1;
+  if (more) lws_callback_on_writable(wsi);
+  return 0;
+}
+
+int TrackerClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
+  switch (static_cast<lws_callback_reasons>(reason)) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+      log::notice("tracker " + url_ + " connected", {{"tracker", url_}});
+      open_ = true;
+      connected_ = true;
+      backoff_s_ = 1;
+      partial_.clear();
+      if (handlers_.on_connected) handlers_.on_connected();
+      break;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+      if (open_ && wsi_ != nullptr) lws_callback_on_writable(wsi_);
+      break;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+      return write_one(wsi);
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+      partial_.append(static_cast<const char*>(in), len);
+      if (partial_.size() > (1u << 20)) return -1;  // no tracker message is that large
+      if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+        if (handlers_.on_message) handlers_.on_message(std::exchange(partial_, {}));
+        partial_.clear();
+      }
+      break;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+      lost(std::string("cannot connect (") +
+           (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in))) : "no detail") +
+           ") — check that the tracker runs at this address");
+      break;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+      lost("connection closed");
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace hlsmesh::meshrelay

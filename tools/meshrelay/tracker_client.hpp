@@ -1,0 +1,67 @@
+#pragma once
+// A WebSocket connection to a WebTorrent tracker (sigd, bittorrent-tracker,
+// wt-tracker): libwebsockets on a thread of its own. Text messages go out in
+// order through send() from any thread; what arrives is handed to the
+// handlers on that thread (the owner posts it to its loop). Reconnects after
+// a failure or close with a backoff of 1, 2, 4 … 30 s, naming the tracker
+// and the cause in the log.
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/lws_context.hpp"
+
+namespace hlsmesh::meshrelay {
+
+struct TrackerTimer;  // lws timer node (tracker_client.cpp)
+
+class TrackerClient {
+ public:
+  struct Handlers {
+    std::function<void()> on_connected;                  // (re)connected: announce again
+    std::function<void(std::string message)> on_message;  // one JSON text message
+  };
+  // `url`: ws://HOST:PORT/PATH or wss://…; throws hlsmesh::Error(Exit::usage) when malformed.
+  TrackerClient(std::string url, Handlers handlers);
+  TrackerClient(const TrackerClient&) = delete;
+  TrackerClient& operator=(const TrackerClient&) = delete;
+  ~TrackerClient();
+
+  // Queues one text message; dropped while disconnected (announces are
+  // repeated on reconnection).
+  void send(std::string text);
+  const std::string& url() const { return url_; }
+
+  // libwebsockets callbacks (public for the C trampolines).
+  int on_callback(lws* wsi, int reason, void* in, std::size_t len);
+  void on_timer();
+
+ private:
+  void connect();
+  void lost(const std::string& why);
+  int write_one(lws* wsi);
+
+  std::string url_;
+  Handlers handlers_;
+  std::string host_, host_header_, path_;
+  int port_ = 80;
+  bool tls_ = false;
+  hlsmesh::LwsContext context_;
+  lws* wsi_ = nullptr;  // lws thread only
+  bool open_ = false;   // lws thread only
+  std::unique_ptr<TrackerTimer> timer_;
+  std::string partial_;
+  int retry_in_s_ = 0;
+  int backoff_s_ = 1;
+  std::mutex mutex_;
+  std::deque<std::string> outgoing_;  // guarded by mutex_
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace hlsmesh::meshrelay
