@@ -20,13 +20,26 @@ const core = await import(copy);
 fs.rmSync(path.dirname(copy), { recursive: true });
 
 const hex = (u8) => Buffer.from(u8).toString('hex');
+// 2.3 names a stream after its level (generateStreamShortId, public since
+// 2.3); 2.2 after its position in the master.
+const levels = [
+  { bitrate: 800000, codecs: 'avc1.64001e', width: 640, height: 360, frameRate: '25' },
+  { bitrate: 1, codecs: 'avc1.64001e', width: 640, height: 360, frameRate: '25.000' },
+  { bitrate: 2500000, codecs: 'AVC1.77.30', width: 1280, height: 720 },
+  { bitrate: 0, codecs: 'avc1.64001e', width: 640, height: 360 },
+  { bitrate: 6000000, codecs: 'hvc1.2.4.L123.B0,avc1.64001f', width: 1920, height: 1080, frameRate: '29.970', videoRange: 'pq' },
+  { bitrate: 1 },
+];
+const shortId = core.generateStreamShortId;
 const swarms = ['http://127.0.0.1:8080/live/stream.m3u8', 'https://cdn.example.com/live/master.m3u8', 'my-swarm', 'événement'];
 const hashes = [];
 for (const swarm of swarms) {
-  for (const [type, index] of [['main', 0], ['main', 3], ['secondary', 1]]) {
-    const id = core.__swarmId(swarm, { type, index });
-    hashes.push({ swarm, type, index, id, info_hash: core.__hash(id) });
-  }
+  levels.forEach((level, position) => {
+    const props = level.bitrate === 0 ? { bitrate: 0 } : level;
+    const index = shortId ? shortId(props) : String(position);
+    const id = core.__swarmId(swarm, { type: 'main', index });
+    hashes.push({ swarm, position, level, index, id, info_hash: core.__hash(id) });
+  });
 }
 const many = Array.from({ length: 300 }, (_, k) => 1000 + k * 3);
 const commands = [

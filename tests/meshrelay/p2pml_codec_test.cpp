@@ -77,9 +77,18 @@ TEST(P2pmlCodec, SwarmIdAndInfoHashAsTheInstalledReleaseDerivesThem) {
   if (!p2pml_installed()) GTEST_SKIP() << "node_modules/p2p-media-loader-core missing (npm ci)";
   ASSERT_FALSE(v.is_null()) << "p2pml-vectors.mjs failed (see stderr)";
   const auto release = parse_release(v["version"].get<std::string>());
-  ASSERT_GE(v["hashes"].size(), 12u);
+  ASSERT_GE(v["hashes"].size(), 24u);
   for (const auto& h : v["hashes"]) {
-    const auto id = stream_swarm_id(h["swarm"].get<std::string>(), h["type"].get<std::string>(), h["index"].get<int>());
+    const auto& l = h["level"];
+    LevelInfo level;
+    level.bandwidth = l["bitrate"].get<std::uint64_t>();
+    level.video_codecs = l.value("codecs", "");
+    if (l.contains("width")) level.width = l["width"].get<std::uint64_t>(), level.height = l["height"].get<std::uint64_t>();
+    level.frame_rate = l.value("frameRate", "");
+    level.video_range = l.value("videoRange", "");
+    const auto index = stream_index(release, level, h["position"].get<int>(), LevelBitrate::bandwidth);
+    EXPECT_EQ(index, h["index"].get<std::string>()) << l.dump();
+    const auto id = stream_swarm_id(h["swarm"].get<std::string>(), "main", index);
     EXPECT_EQ(id, h["id"].get<std::string>());
     EXPECT_EQ(info_hash(id, release), h["info_hash"].get<std::string>()) << id;
     EXPECT_EQ(info_hash(id, release).size(), 20u);
@@ -87,6 +96,21 @@ TEST(P2pmlCodec, SwarmIdAndInfoHashAsTheInstalledReleaseDerivesThem) {
   // The other release hashes differently: viewers of 2.2 and 2.3 never meet.
   const auto other = release == P2pmlRelease::v2_2 ? P2pmlRelease::v2_3 : P2pmlRelease::v2_2;
   EXPECT_NE(info_hash(v["hashes"][0]["id"].get<std::string>(), other), v["hashes"][0]["info_hash"].get<std::string>());
+}
+
+TEST(P2pmlCodec, VideoCodecsAsHlsJsSplitsThem) {
+  EXPECT_EQ(video_codecs_of("avc1.64001f,mp4a.40.2"), "avc1.64001f");
+  EXPECT_EQ(video_codecs_of("mp4a.40.2, hvc1.2.4.L123.B0"), "hvc1.2.4.L123.B0");
+  EXPECT_EQ(video_codecs_of("mp4a.40.2"), "");
+}
+
+TEST(P2pmlCodec, PositionModeHashesThePlaceInTheMasterPlusOne) {
+  LevelInfo level;
+  level.bandwidth = 812345;
+  level.video_codecs = "avc1.64001e";
+  EXPECT_EQ(stream_index(P2pmlRelease::v2_3, level, 0, LevelBitrate::position), stream_short_id(level, 1));
+  EXPECT_NE(stream_index(P2pmlRelease::v2_3, level, 0, LevelBitrate::bandwidth), stream_short_id(level, 1));
+  EXPECT_EQ(stream_index(P2pmlRelease::v2_2, level, 2, LevelBitrate::position), "2");
 }
 
 TEST(P2pmlCodec, SerializesByteForByteAsP2pml) {

@@ -1,5 +1,7 @@
 #include "tools/meshrelay/options.hpp"
 
+#include <map>
+
 #include "common/error.hpp"
 
 namespace hlsmesh::meshrelay {
@@ -24,6 +26,13 @@ void add_options(CLI::App& app, Options& o) {
                  "joins one swarm per release")
       ->envname("MESHRELAY_P2PML")
       ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--level-bitrate", o.level_bitrate,
+                 "What p2p-media-loader 2.3 viewers hash as a rendition's bitrate: bandwidth (the master's BANDWIDTH, "
+                 "stock p2p-media-loader) or position (its place in the master plus one: the hlsmesh viewer page)")
+      ->envname("MESHRELAY_LEVEL_BITRATE")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, LevelBitrate>{{"bandwidth", LevelBitrate::bandwidth}, {"position", LevelBitrate::position}}))
       ->capture_default_str();
   app.add_option("--ice-address", o.ice_addresses,
                  "Local IP address WebRTC gathers candidates on (repeatable); default: every interface's, or 127.0.0.1 "

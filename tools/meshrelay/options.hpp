@@ -19,6 +19,7 @@ struct Options {
   std::string swarm_id;               // p2p-media-loader's swarmId; default: url without its query
   std::vector<std::string> p2pml = {"2.2", "2.3"};
   std::vector<P2pmlRelease> releases;  // parsed from p2pml by validate()
+  LevelBitrate level_bitrate = LevelBitrate::bandwidth;
 
   std::vector<std::string> ice_addresses;  // empty: every interface (127.0.0.1 if only loopback)
   int max_peers = 50;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "common/log.hpp"
@@ -15,6 +17,27 @@ namespace {
 struct UrlDeleter {
   void operator()(CURLU* u) const { curl_url_cleanup(u); }
 };
+
+// What hls.js parses out of a variant's attributes (its level).
+LevelInfo level_of(const m3u8::Variant& v) {
+  LevelInfo level;
+  level.bandwidth = v.bandwidth;
+  level.video_codecs = video_codecs_of(v.codecs);
+  if (auto x = v.resolution.find('x'); x != std::string::npos) {
+    level.width = std::strtoull(v.resolution.c_str(), nullptr, 10);
+    level.height = std::strtoull(v.resolution.c_str() + x + 1, nullptr, 10);
+  }
+  for (const auto& [name, value] : v.other_attributes) {
+    if (name == "FRAME-RATE") level.frame_rate = value;
+    if (name == "VIDEO-RANGE") level.video_range = value;
+  }
+  if (v.frame_rate && level.frame_rate.empty()) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", *v.frame_rate);
+    level.frame_rate = buffer;
+  }
+  return level;
+}
 
 }  // namespace
 
@@ -93,9 +116,11 @@ bool PlaylistFollower::load_manifest() {
     media_.emplace_back().url = base;
     return true;
   }
-  auto variants = std::get<m3u8::MasterPlaylist>(parsed.playlist).variants;
-  std::stable_sort(variants.begin(), variants.end(), [](const auto& a, const auto& b) { return a.bandwidth < b.bandwidth; });
-  for (const auto& v : variants) media_.emplace_back().url = resolve_url(base, v.uri);
+  for (const auto& v : std::get<m3u8::MasterPlaylist>(parsed.playlist).variants) {
+    auto& media = media_.emplace_back();
+    media.url = resolve_url(base, v.uri);
+    media.level = level_of(v);
+  }
   log::info("following " + std::to_string(media_.size()) + " rendition(s) of " + http::redact_url(manifest_url_));
   return !media_.empty();
 }
@@ -146,7 +171,8 @@ double PlaylistFollower::poll(Media& media, int stream) {
       continue;
     }
     stats_.segment_bytes += got.body.size();
-    on_segment_(FetchedSegment{stream, media.next_msn, std::make_shared<const std::string>(std::move(got.body)), url});
+    on_segment_(FetchedSegment{stream, media.level, media.next_msn,
+                               std::make_shared<const std::string>(std::move(got.body)), url});
   }
   return media.target_duration / 2;
 }

@@ -2,8 +2,8 @@
 // Follows a live HLS stream by its public URL, as any viewer could: polls
 // the media playlist(s) at half the target duration with conditional
 // requests, and fetches each new segment exactly once (libcurl). A master
-// playlist is followed variant by variant, numbered as hls.js numbers its
-// levels (by bandwidth, ascending), which is p2p-media-loader's stream index.
+// playlist is followed variant by variant, in its order (hls.js' level
+// order, which p2p-media-loader numbers its streams by).
 // Runs on a thread of its own; results go to the handlers on that thread.
 #include <atomic>
 #include <condition_variable>
@@ -17,11 +17,13 @@
 
 #include "common/http_client.hpp"
 #include "tools/meshrelay/segment_window.hpp"
+#include "tools/meshrelay/swarm_id.hpp"
 
 namespace hlsmesh::meshrelay {
 
 struct FetchedSegment {
-  int stream = 0;        // p2p-media-loader's index of the rendition
+  int stream = 0;        // the rendition's place in the master (0 for a media playlist)
+  LevelInfo level;       // what p2p-media-loader 2.3 names its swarm after
   std::int64_t msn = 0;  // its id in the swarm
   SegmentBytes data;
   std::string url;
@@ -53,6 +55,7 @@ class PlaylistFollower {
     std::string etag, last_modified;
     std::int64_t next_msn = -1;  // first not fetched yet; -1 before the first load
     double target_duration = 2;
+    LevelInfo level;
   };
   void run();
   bool load_manifest();

@@ -31,14 +31,15 @@ void Relay::connect_trackers() {
   }
 }
 
-Swarm& Relay::swarm_for(int stream, P2pmlRelease release) {
+Swarm& Relay::swarm_for(int stream, const LevelInfo& level, P2pmlRelease release) {
   for (auto& s : swarms_) {
     if (s.stream == stream && s.release == release) return s;
   }
   Swarm s;
   s.stream = stream;
   s.release = release;
-  s.id = stream_swarm_id(options_.effective_swarm_id(), "main", stream);
+  s.id = stream_swarm_id(options_.effective_swarm_id(), "main",
+                         stream_index(release, level, stream, options_.level_bitrate));
   s.info_hash = info_hash(s.id, release);
   s.peer_id = make_peer_id();
   log::info("joining swarm " + s.id + " (p2p-media-loader " + std::string(release_name(release)) + ", info_hash " +
@@ -57,7 +58,7 @@ void Relay::announce(std::size_t tracker, Swarm& swarm, bool started) {
 }
 
 void Relay::add_segment(FetchedSegment segment) {
-  for (auto release : options_.releases) swarm_for(segment.stream, release);
+  for (auto release : options_.releases) swarm_for(segment.stream, segment.level, release);
   if (!window_.add(segment.stream, segment.msn, segment.data)) return;
   for (auto& [id, peer] : peers_) {
     if (peer.open && !peer.dropping && swarms_[peer.swarm].stream == segment.stream) peer.session->announce();

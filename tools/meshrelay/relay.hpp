@@ -64,7 +64,7 @@ class Relay {
     std::unique_ptr<PeerConnection> connection;
     std::unique_ptr<PeerSession> session;  // after connection: destroyed first
   };
-  Swarm& swarm_for(int stream, P2pmlRelease release);
+  Swarm& swarm_for(int stream, const LevelInfo& level, P2pmlRelease release);
   void announce(std::size_t tracker, Swarm& swarm, bool started);
   void answer_offer(std::size_t tracker, std::size_t swarm, const nlohmann::json& message);
   void drop(std::uint64_t peer, const std::string& reason);

@@ -4,6 +4,8 @@
 // swarm id "v2-<swarmId>-<type>-<index>" turned into a 20-character
 // info_hash. The hash differs between releases, so the relay must know which
 // one its viewers run.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,9 +18,35 @@ enum class P2pmlRelease { v2_2, v2_3 };
 P2pmlRelease parse_release(std::string_view text);
 std::string_view release_name(P2pmlRelease release);
 
+// What p2p-media-loader 2.3 reads of a rendition (hls.js' parsed level) to
+// name its stream: BANDWIDTH, the video codecs of CODECS, RESOLUTION,
+// FRAME-RATE, VIDEO-RANGE. All empty for a media playlist loaded alone.
+struct LevelInfo {
+  std::uint64_t bandwidth = 0;
+  std::string video_codecs;  // as hls.js splits them out of CODECS
+  std::optional<std::uint64_t> width, height;
+  std::string frame_rate, video_range;  // attribute values as written
+};
+
+// Where the bitrate 2.3 hashes comes from: the master's BANDWIDTH (stock
+// p2p-media-loader), or the rendition's place in the master plus one (the
+// hlsmesh viewer page rewrites it so, because m3u8roll's BANDWIDTH moves).
+enum class LevelBitrate { bandwidth, position };
+
+// hls.js' videoCodec: the CODECS entries that name a video codec, in order.
+std::string video_codecs_of(std::string_view codecs);
+
+// 2.3's stream index (generateStreamShortId): base64(sha1 of the normalized
+// "bitrate-codecs-width-height-----framerate-videorange").
+std::string stream_short_id(const LevelInfo& level, std::uint64_t bitrate);
+
+// The <index> of "main-<index>": the rendition's position for 2.2, the short
+// id above for 2.3.
+std::string stream_index(P2pmlRelease release, const LevelInfo& level, int position, LevelBitrate bitrate);
+
 // The swarm id a viewer derives: `swarm` is the configured swarmId or the
 // manifest URL without its query; `type` is "main" or "secondary".
-std::string stream_swarm_id(std::string_view swarm, std::string_view type, int index);
+std::string stream_swarm_id(std::string_view swarm, std::string_view type, std::string_view index);
 
 // The manifest URL as p2p-media-loader uses it for the default swarm id
 // (everything from the first '?' dropped).
