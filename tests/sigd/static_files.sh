@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # --www: MIME types, cache policy, Range (206/416), HEAD, CORS preflight,
-# traversal attempts, no directory listing, index.html for /.
+# traversal attempts, symlink escapes, dotfiles, no directory listing,
+# index.html for /.
 source "$(dirname "$0")/common.sh"
 www="$work/www"; mkdir -p "$www/live" "$www/empty"
 echo '<!doctype html><title>viewer</title>' > "$www/index.html"
@@ -10,6 +11,11 @@ head -c 300 /dev/urandom > "$www/live/seg1.m4s"
 for e in mp4 js mjs css json svg ico html; do echo x > "$www/f.$e"; done
 echo secret > "$work/secret.txt"
 ln -s "$work/secret.txt" "$www/leak.txt"
+mkdir -p "$work/outside" "$www/.git" && echo secret > "$work/outside/index.html"
+ln -s "$work/outside" "$www/out"                       # a symlinked directory out of the root
+echo secret > "$www/.env"; echo secret > "$www/.git/config"; echo secret > "$www/live/.seg9.ts.swp"
+ln -s "$www/.env" "$www/env.txt"                       # an in-root symlink to a dotfile
+ln -s "$www/live/seg1.ts" "$www/alias.ts"              # an in-root symlink to a plain file: served
 start_sigd --www "$www" --cors-origin '*'
 
 hdr() { curl -s -o /dev/null -D - "$@" | tr -d '\r'; }
@@ -53,6 +59,17 @@ for p in '/../secret.txt' '/live/../../secret.txt' '/%2e%2e/secret.txt' '/live/%
   ! grep -q secret "$work/body" || fail "$p leaked the file"
 done
 ok "traversal attempts, an escaping symlink and directories without index.html get 403/404"
+for p in '/out/index.html' '/out/' '/out'; do
+  c="$(code "$p")"; [[ "$c" == 404 ]] || fail "symlinked directory out of the root: $p returned $c"
+  ! grep -q secret "$work/body" || fail "$p leaked a file outside the root"
+done
+ok "a symlinked directory leading out of the root is not served (404)"
+for p in '/.env' '/.git/config' '/.git/' '/live/.seg9.ts.swp' '/%2eenv' '/live/%2Eseg9.ts.swp' '/env.txt'; do
+  c="$(code "$p")"; [[ "$c" == 404 ]] || fail "dotfile $p returned $c"
+  ! grep -q secret "$work/body" || fail "$p served a dotfile"
+done
+ok "dotfiles and dot directories, asked for or reached by a symlink, get 404"
+expect_eq "$(curl -s "http://$addr/alias.ts" | cmp - "$www/live/seg1.ts" && echo same)" "same" "a symlink staying inside the root is served"
 # A raw request line that lws does not normalize.
 exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"
 printf 'GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3

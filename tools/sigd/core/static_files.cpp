@@ -39,29 +39,36 @@ bool inside(const std::string& root, const std::string& p) {
   return p == root || (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/');
 }
 
+// Inside the root, and no component below it starts with '.': .git, .env,
+// editors' swap files and dot directories stay private, also through a symlink.
+bool servable(const std::string& root, const std::string& p) {
+  return inside(root, p) && p.find("/.", root.size()) == std::string::npos;
+}
+
 }  // namespace
 
 std::optional<std::string> resolve_static_path(const std::string& root_real, std::string_view url_path) {
   if (url_path.empty() || url_path[0] != '/') return std::nullopt;
-  // Refuse, rather than normalize, anything that could climb: "..", NUL, backslash.
+  // Refuse, rather than normalize, anything that could climb or hide: "..",
+  // dot components, NUL, backslash.
   size_t start = 1;
   while (start <= url_path.size()) {
     size_t end = url_path.find('/', start);
     if (end == std::string_view::npos) end = url_path.size();
     std::string_view seg = url_path.substr(start, end - start);
-    if (seg == ".." || seg == ".") return std::nullopt;
+    if (!seg.empty() && seg[0] == '.') return std::nullopt;  // "..", "." and dotfiles
     start = end + 1;
   }
   if (url_path.find('\0') != std::string_view::npos || url_path.find('\\') != std::string_view::npos) return std::nullopt;
 
   std::string candidate = root_real + std::string(url_path);
   auto resolved = real_path(candidate);
-  if (!resolved || !inside(root_real, *resolved)) return std::nullopt;
+  if (!resolved || !servable(root_real, *resolved)) return std::nullopt;
   struct stat st {};
   if (::stat(resolved->c_str(), &st) != 0) return std::nullopt;
   if (S_ISDIR(st.st_mode)) {
     auto index = real_path(*resolved + "/index.html");
-    if (!index || !inside(root_real, *index)) return std::nullopt;
+    if (!index || !servable(root_real, *index)) return std::nullopt;
     if (::stat(index->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return index;
   }

@@ -11,7 +11,8 @@ namespace sigd {
 
 // `root_real` is realpath(--www). Returns the real path of a regular file to
 // serve for `url_path` (already %-decoded), or nullopt (404). Directories map
-// to their index.html; symlinks are followed only while they stay inside root.
+// to their index.html; symlinks are followed only while they stay inside root;
+// a path with a component starting with '.' (asked for or resolved) is never served.
 std::optional<std::string> resolve_static_path(const std::string& root_real, std::string_view url_path);
 
 std::string_view mime_type_for(std::string_view path);
