@@ -65,7 +65,8 @@ int Server::ws_filter(lws* wsi) {
   if (kind == ConnKind::publish) {
     std::string presented;
     char arg[512];
-    if (lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg)) presented = arg;
+    // lws copies "token=VALUE" into arg and returns where VALUE starts.
+    if (const char* value = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg)) presented = value;
     std::string auth = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
     if (presented.empty() && auth.rfind("Bearer ", 0) == 0) presented = auth.substr(7);
     if (opt_.publish_token.empty() || !token_matches(presented, opt_.publish_token)) {

@@ -1,6 +1,7 @@
 #include "tools/sigd/core/options.hpp"
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace sigd {
 
@@ -19,7 +20,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--max-scrape", o.max_scrape, "Info hashes answered per scrape (bounds a full scrape too)")
       ->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_flag("--events-stdin", o.events_stdin, "Read pipeline events on stdin and relay them to /events subscribers");
-  app.add_option("--publish-token", o.publish_token, "Enable /publish for a remote publisher presenting this token")
+  app.add_option("--publish-token", o.publish_token, "Enable /publish for a remote publisher presenting this token (off when unset; prefer the env, "
+                 "which ps does not show)")
       ->envname("SIGD_PUBLISH_TOKEN");
   app.add_option("--feed-backlog", o.feed_backlog, "Segment events replayed to a new /events subscriber")
       ->check(CLI::Range(0, 100000))->capture_default_str();
@@ -88,6 +90,8 @@ void add_options(CLI::App& app, Options& o) {
 void validate(Options& o) {
   using hlsmesh::Error;
   using hlsmesh::Exit;
+  // Whatever prints it later (a refused request's URL, a debug dump) prints "***".
+  hlsmesh::log::add_secret(o.publish_token);
   if (o.ws_paths.empty()) o.ws_paths = {"/", "/announce"};
   for (const auto& p : o.ws_paths)
     if (p.empty() || p[0] != '/') throw Error(Exit::usage, "--ws-path " + p + ": a path must start with '/'");
