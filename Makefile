@@ -28,9 +28,10 @@ bench: build
 demo: build
 	HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin scripts/demo
 
-# libFuzzer on sigd's message parser (clang-14), bounded: FUZZ_SECONDS (default 60).
+# Every libFuzzer target (tests/<tool>/fuzz_*.cpp, clang-14, ASan + UBSan),
+# each for FUZZ_SECONDS (default 60); new inputs kept in $(BUILD)/fuzz/corpus.
 fuzz: deps
-	$(MAKE) -C tests/sigd fuzz
+	$(MAKE) -C tests/fuzz fuzz OUT=$(CURDIR)/$(BUILD)/fuzz
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)

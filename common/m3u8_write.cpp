@@ -53,7 +53,7 @@ uint64_t MediaPlaylist::discontinuity_number(size_t index) const {
 }
 
 std::string format_duration(double seconds, int version) {
-  char buf[32];
+  char buf[330];  // "%.3f" of the largest double is 313 characters: never cut a value short
   if (version < 3) {
     std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(rounded_duration(seconds)));
   } else {
@@ -107,7 +107,7 @@ std::string write(const MasterPlaylist& pl) {
     if (!v.codecs.empty()) out += ",CODECS=\"" + v.codecs + "\"";
     if (!v.resolution.empty()) out += ",RESOLUTION=" + v.resolution;
     if (v.frame_rate) {
-      char buf[32];
+      char buf[330];
       std::snprintf(buf, sizeof buf, "%.3f", *v.frame_rate);
       out += std::string(",FRAME-RATE=") + buf;
     }

@@ -214,3 +214,12 @@ TEST(HlsCheckRules, EveryFindingSaysWhoseRuleItIs) {
     }
   }
 }
+
+// Found by tests/common/fuzz_m3u8.cpp: a 32-byte buffer cut long values short,
+// so the written playlist said something else than the model.
+TEST(M3u8Write, HugeDurationsAreWrittenWhole) {
+  auto pl = parse_media("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:1e60,\na.ts\n");
+  auto again = parse_media(write(pl));
+  ASSERT_EQ(again.segments.size(), 1u);
+  EXPECT_DOUBLE_EQ(again.segments[0].duration, 1e60);
+}
