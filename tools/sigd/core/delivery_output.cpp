@@ -116,7 +116,9 @@ std::string Delivery::prometheus_text(int64_t now_ms) const {
                              std::pair{"origin", &Series::total_origin}, std::pair{"other", &Series::total_other}}) {
     const std::string metric = std::string("bytes_") + name + "_total";
     const std::string help = std::string("Segment bytes viewers got from ") + name + ".";
-    family(metric.c_str(), "counter", help.c_str(), [&](K k, W) { return std::optional<double>(total(k, field)); });
+    // A copy, not the binding: clang before 16 cannot capture structured bindings.
+    family(metric.c_str(), "counter", help.c_str(),
+           [&, field = field](K k, W) { return std::optional<double>(total(k, field)); });
   }
   family("bytes_uploaded_total", "counter", "Bytes viewers uploaded to peers.",
          [&](K k, W) { return std::optional<double>(total(k, &Series::total_up)); });
