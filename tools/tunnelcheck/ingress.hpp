@@ -20,7 +20,11 @@ struct IngressRule {
   std::string hostname;
   std::string path;
   std::string service;
-  int line = 0;                     // 1-based line in config.yml (0 if unknown)
+  int line = 0;          // 1-based line in config.yml (0 if unknown)
+  bool bastion = false;  // bastionMode from the rule or the top level: service not validated
+  std::vector<std::pair<std::optional<std::string>, int>> ip_rule_prefixes;  // for socks-proxy
+  bool access_required = false, access_team = false;
+  size_t access_aud_tags = 0;
   std::shared_ptr<RE2> path_regex;  // null when no path or invalid
   bool catch_all() const { return (hostname.empty() || hostname == "*") && path.empty(); }
   bool matches_host(const std::string& host) const;
@@ -33,9 +37,14 @@ struct IngressConfig {
   std::vector<IngressRule> rules;
 };
 
-// Loads config.yml and validates it; every problem goes into `report` with
-// `file` as subject. Returns nullopt when the YAML cannot be read at all.
+// Loads config.yml the way cloudflared does (config.ReadConfigFile, then
+// ingress.ParseIngress) and validates it; every problem goes into `report`
+// with `file` as subject. Returns nullopt when the YAML cannot be read at all.
 std::optional<IngressConfig> load_ingress(const std::string& file, Report& report);
+
+// validateIngress and validateHostname's checks, and the warnings cloudflared
+// does not give (ingress_checks.cpp). Compiles each rule's path regex.
+void validate_rules(IngressConfig& cfg, Report& report);
 
 // First-match routing; nullopt only when there are no rules.
 const IngressRule* route(const IngressConfig& config, const std::string& url);
