@@ -167,3 +167,18 @@ TEST(ConfigLoad, PlaceholdersNamed) {
   EXPECT_EQ(placeholders("{{ .Values.host }}"), (std::vector<std::string>{"{{ .Values.host }}"}));
   EXPECT_TRUE(placeholders("^/api$").empty());
 }
+
+// yaml.v3 refuses alias expansion beyond a ratio ("excessive aliasing");
+// the loader stops instead of walking an exponential tree.
+TEST(ConfigLoad, ExcessiveAliasingRefused) {
+  std::string yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'h'; ++c, ++prev)
+    yaml += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+  yaml += "ingress:\n  - service: http_status:404\n";
+  Report report = load_text(yaml);
+  const Finding* f = find(report, "config-yaml-error");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message.find("excessive aliasing"), std::string::npos) << f->message;
+}

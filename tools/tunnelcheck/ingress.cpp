@@ -72,6 +72,29 @@ std::optional<YAML::Node> parse_file(const std::string& file, Report& report) {
   }
 }
 
+// yaml-cpp builds an anchor that contains its own alias as a cyclic graph,
+// and expands nested aliases without limit; yaml.v3 refuses both ("anchor
+// value contains itself", "excessive aliasing"). Checked once here, so the
+// recursive walks after it always end.
+std::string alias_problem(const YAML::Node& node, std::vector<YAML::Node>& stack, size_t& visits) {
+  if (++visits > 100000) return "yaml: document contains excessive aliasing";
+  if (!node.IsMap() && !node.IsSequence()) return {};
+  for (const auto& up : stack)
+    if (up.is(node)) return "yaml: anchor value contains itself";
+  stack.push_back(node);
+  std::string why;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end() && why.empty(); ++it) {
+      why = alias_problem(it->first, stack, visits);
+      if (why.empty()) why = alias_problem(it->second, stack, visits);
+    }
+  } else {
+    for (auto it = node.begin(); it != node.end() && why.empty(); ++it) why = alias_problem(*it, stack, visits);
+  }
+  stack.pop_back();
+  return why;
+}
+
 IngressRule decode_rule(YamlDecoder& d, const YAML::Node& n, size_t i, const OriginRequest& top) {
   IngressRule r;
   r.index = i;
@@ -119,6 +142,13 @@ void decode_top_level(YamlDecoder& d, const std::vector<Entry>& entries, bool ha
 std::optional<IngressConfig> load_ingress(const std::string& file, Report& report) {
   auto root = parse_file(file, report);
   if (!root) return std::nullopt;
+  std::vector<YAML::Node> stack;
+  size_t visits = 0;
+  if (std::string why = alias_problem(*root, stack, visits); !why.empty()) {
+    report.add(Severity::critical, "config-yaml-error", file, "cloudflared refuses to start: " + why,
+               "write the repeated settings out, or anchor them where no alias refers back into them");
+    return std::nullopt;
+  }
   IngressConfig cfg;
   cfg.file = file;
   YamlDecoder d(file, report);
