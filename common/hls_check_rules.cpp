@@ -172,6 +172,11 @@ void check_session_data(const std::vector<Line>& lines, Out& out) {
 
 void check_master_lines(const std::vector<Line>& lines, Out& out) {
   for (const auto& l : lines) {
+    if (l.tag == "#EXT-X-I-FRAME-STREAM-INF")
+      for (const char* a : {"FRAME-RATE", "AUDIO", "SUBTITLES", "CLOSED-CAPTIONS"})
+        if (has_attribute(l, a))
+          out.must("forbidden-attribute", l.number, "RFC 8216 §4.3.4.3",
+                   std::string("EXT-X-I-FRAME-STREAM-INF has ") + a + ", which it MUST NOT", std::string("remove ") + a);
     if (l.tag == "#EXT-X-MEDIA") check_media_tag(l, out);
     if (l.tag == "#EXT-X-SESSION-KEY") check_key(l, out);
   }

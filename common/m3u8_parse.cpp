@@ -15,6 +15,19 @@ using values::parse_byterange;
 using values::parse_double;
 using values::parse_uint;
 
+// Length of the UTF-8 sequence starting at s[i], 0 when it is not valid UTF-8.
+size_t utf8_length(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4)) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  if (n == 3 && ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) >= 0xA0))) return 0;  // overlong, surrogates
+  if (n == 4 && ((c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) >= 0x90))) return 0;
+  return n;
+}
+
 // The tags seen since the last segment URI, for the segment that URI closes.
 struct PendingSegment {
   bool extinf = false;  // an EXTINF waits for its URI
@@ -39,6 +52,7 @@ class Parser {
   using Handler = void (Parser::*)(std::string_view value);
   static const std::unordered_map<std::string_view, Handler>& handlers();
 
+  void check_characters(std::string_view line);
   void add(Severity sev, std::string code, size_t line, std::string message, std::string fix) {
     std::string section = section_of(code);
     result_.diagnostics.push_back(
@@ -103,6 +117,7 @@ std::string Parser::section_of(const std::string& code) {
       {"duplicate-extm3u", "§4.3.1.1"},
       {"bom", "§4.1"},
       {"control-character", "§4.1"},
+      {"bad-utf8", "§4.1"},
       {"whitespace-line", "§4.1"},
       {"mixed-playlist", "§4.1"},
       {"bad-attributes", "§4.2"},
@@ -194,13 +209,7 @@ bool Parser::start(std::string_view& text) {
 }
 
 void Parser::line(std::string_view l) {
-  for (unsigned char c : l) {
-    if (c < 0x20 && c != '\t') {
-      add(Severity::error, "control-character", lineno_, "line contains a control character",
-          "playlists may contain no control characters other than CR/LF (RFC 8216 §4.1)");
-      break;
-    }
-  }
+  check_characters(l);
   if (l.empty()) return;  // blank lines are ignored (§4.1), even before #EXTM3U
   if (!seen_content_) {
     seen_content_ = true;
@@ -221,6 +230,27 @@ void Parser::line(std::string_view l) {
   // else: a comment
 }
 
+// §4.1: UTF-8, and no control characters but CR and LF (so no tab, DEL or C1 either).
+void Parser::check_characters(std::string_view l) {
+  for (size_t i = 0; i < l.size();) {
+    const size_t n = utf8_length(l, i);
+    if (n == 0) {
+      add(Severity::error, "bad-utf8", lineno_, "the line is not valid UTF-8 (byte " + std::to_string(i + 1) + ")",
+          "write the playlist in UTF-8 (RFC 8216 §4.1)");
+      return;
+    }
+    const auto c = static_cast<unsigned char>(l[i]);
+    const auto c2 = n == 2 ? static_cast<unsigned char>(l[i + 1]) : 0;
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && c2 < 0xA0)) {
+      add(Severity::error, "control-character", lineno_,
+          std::string("line contains a control character") + (c == '\t' ? " (a tab)" : ""),
+          "playlists may contain no control characters other than CR/LF, not even tabs (RFC 8216 §4.1)");
+      return;
+    }
+    i += n;
+  }
+}
+
 // True when the first non-blank line is #EXTM3U; anything else is parsed as usual.
 bool Parser::first_line(std::string_view l) {
   if (l == "#EXTM3U") {
@@ -232,6 +262,9 @@ bool Parser::first_line(std::string_view l) {
 }
 
 void Parser::uri(std::string_view l) {
+  if (l.front() == ' ' || l.back() == ' ' || l.front() == '\t' || l.back() == '\t')
+    add(Severity::error, "whitespace-line", lineno_, "the URI line has leading or trailing whitespace",
+        "write the URI alone on its line (RFC 8216 §4.1: no whitespace)");
   std::string u(l);
   if (saw_stream_inf_ || variant_)
     variant_uri(std::move(u));
