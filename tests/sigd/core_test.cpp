@@ -519,3 +519,18 @@ TEST(sigdRateLimit, BucketPerAddressRefillsAndIsForgotten) {
   IpRateLimit off;
   for (int i = 0; i < 1000; ++i) EXPECT_TRUE(off.take(a, 0));
 }
+
+TEST(sigdHttpTracker, ClassifiesRequestHeadsAsTheyArrive) {
+  EXPECT_EQ(classify_request(""), RequestKind::incomplete);
+  EXPECT_EQ(classify_request("GET /ann"), RequestKind::incomplete);
+  EXPECT_EQ(classify_request("GET /announce?info_hash=%00"), RequestKind::incomplete) << "headers not in yet";
+  EXPECT_EQ(classify_request("GET /announce?info_hash=%00 HTTP/1.1\r\nHost: x\r\n\r\n"), RequestKind::tracker);
+  EXPECT_EQ(classify_request("GET /scrape?info_hash=%0D HTTP/1.1\r\n\r\n"), RequestKind::tracker);
+  EXPECT_EQ(classify_request("GET /announce?x HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"),
+            RequestKind::other)
+      << "a WebSocket upgrade on the tracker path is lws's";
+  EXPECT_EQ(classify_request("GET /health HTTP/1.1\r\n"), RequestKind::other);
+  EXPECT_EQ(classify_request("POST /report HTTP/1.1\r\n"), RequestKind::other);
+  EXPECT_EQ(classify_request("GET /x"), RequestKind::other) << "decided before its line ends";
+  EXPECT_EQ(classify_request("GET /announce HTTP/1.1\r\n"), RequestKind::other) << "no query: lws's";
+}

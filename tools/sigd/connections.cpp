@@ -173,8 +173,11 @@ void Server::hand_over(int fd, const PeerAddr& remote) {
   u.sockfd = fd;
   adopting_remote_ = remote;
   lws* wsi = nullptr;
-  if (raw_tracker) {
-    wsi = lws_adopt_descriptor_vhost(vhost_, LWS_ADOPT_SOCKET, u, "sigd-raw-http", nullptr);
+  // Under TLS every connection is raw until its request line is read, past
+  // the handshake (raw_receive): lws terminates TLS on raw sockets too.
+  if (raw_tracker || tls) {
+    const int flags = LWS_ADOPT_SOCKET | (tls ? LWS_ADOPT_ALLOW_SSL : 0);
+    wsi = lws_adopt_descriptor_vhost(vhost_, static_cast<lws_adoption_type>(flags), u, "sigd-raw-http", nullptr);
   } else {
     int flags = LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP | (tls ? LWS_ADOPT_ALLOW_SSL : 0);
     wsi = lws_adopt_descriptor_vhost(vhost_, static_cast<lws_adoption_type>(flags), u, nullptr, nullptr);
@@ -182,11 +185,12 @@ void Server::hand_over(int fd, const PeerAddr& remote) {
   if (!wsi) return;  // lws closed the fd
   // lws times out the HTTP connections it parses, not raw ones: without this
   // a client that sends half a request line would hold its slot for good.
-  if (raw_tracker) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, kRawHttpTimeoutSecs);
+  if (raw_tracker || tls) lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, kRawHttpTimeoutSecs);
   Session& s = sessions_[wsi];
   s.remote = s.client = remote;
   s.counted = true;
-  if (raw_tracker && !s.raw) s.raw = std::make_unique<RawHttp>();
+  s.tls = tls;
+  if ((raw_tracker || tls) && !s.raw) s.raw = std::make_unique<RawHttp>();
   ++stats_.connections_open;
   ++stats_.connections_total;
   if (!trusted_proxies_.contains(remote)) admit_per_ip(s, remote);  // checked at accept
@@ -209,6 +213,7 @@ void Server::release_session(lws* wsi) {
   auto it = sessions_.find(wsi);
   if (it == sessions_.end()) return;
   if (it->second.ws) ws_closed(wsi);
+  if (it->second.bridge) bridge_release(wsi, it->second);
   if (it->second.counted) --stats_.connections_open;
   if (it->second.ip_counted) {
     auto ip = per_ip_.find(it->second.client.key());

@@ -290,18 +290,33 @@ int Server::raw_receive(lws* wsi, const void* in, size_t len) {
   Session* s = session(wsi);
   if (!s) {
     s = &sessions_[wsi];
-    s->remote = adopting_remote_;
+    s->remote = s->client = adopting_remote_;
   }
+  if (s->bridge) return bridge_receive(wsi, *s, in, len);
   if (!s->raw) s->raw = std::make_unique<RawHttp>();
   RawHttp& r = *s->raw;
   if (!r.response.empty() || r.responded) return 0;  // one request per connection
   r.request.append(static_cast<const char*>(in), len);
+  if (s->tls) {  // sniffed only now, after the handshake: lws's unless a tracker request
+    const RequestKind kind = classify_request(r.request);
+    if (kind == RequestKind::other) {
+      std::string first = std::move(r.request);
+      s->raw.reset();
+      return bridge_tls(wsi, *s, std::move(first)) ? 0 : -1;
+    }
+    if (kind == RequestKind::incomplete && r.request.size() <= 16 * 1024) return 0;
+  }
   if (r.request.size() > 16 * 1024) {
     stats_.error(ErrorKind::http_tracker);
     return -1;
   }
   auto end = r.request.find("\r\n\r\n");
   if (end == std::string::npos) return 0;
+  return raw_respond(wsi, *s, end);
+}
+
+int Server::raw_respond(lws* wsi, Session& s, size_t end) {
+  RawHttp& r = *s.raw;
   ++stats_.http_requests;
   std::string_view line(r.request.data(), r.request.find("\r\n"));
   std::string body;
@@ -314,7 +329,7 @@ int Server::raw_receive(lws* wsi, const void* in, size_t len) {
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     auto q = target.find('?');
     std::string_view path = target.substr(0, q), query = q == std::string_view::npos ? "" : target.substr(q + 1);
-    body = tracker_response(path, query, s->remote, [&] {
+    body = tracker_response(path, query, s.remote, [&] {
       const size_t head_at = line.size() + 2;  // the header lines, if any, up to the blank line
       std::string_view head = head_at < end ? std::string_view(r.request).substr(head_at, end - head_at) : "";
       return ProxyHeaders{std::string(header_value(head, "cf-connecting-ip")),
@@ -331,6 +346,7 @@ int Server::raw_receive(lws* wsi, const void* in, size_t len) {
 
 int Server::raw_writeable(lws* wsi) {
   Session* s = session(wsi);
+  if (s && s->bridge) return bridge_writeable(wsi, *s);
   if (!s || !s->raw) return -1;
   RawHttp& r = *s->raw;
   if (r.responded) return -1;  // everything flushed: close

@@ -188,6 +188,7 @@ void Server::create_context() {
   // A small rx buffer per connection keeps idle connections cheap; messages
   // arrive in fragments and are reassembled (bounded by --max-message).
   protocols_ = {protocol("sigd", 2048, 256 * 1024), protocol("sigd-raw-http", 2048, 0), protocol("sigd-fd", 0, 0),
+                protocol("sigd-tls-pipe", 16384, 0),
                 lws_protocols{}};
 
   raise_fd_limit();

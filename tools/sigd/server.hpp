@@ -68,6 +68,19 @@ struct RawHttp {
   bool responded = false;
 };
 
+// A TLS connection that is not an HTTP tracker request. lws terminates its
+// TLS as a raw socket, so sigd reads the request line itself as it does on
+// plain HTTP (lws's URL parser refuses the %00 of binary info hashes);
+// anything else is passed on, in plain text, through a socketpair to an lws
+// HTTP/WebSocket connection on its other end. Shared by the TLS side's and
+// the socketpair side's sessions; the lws* are cleared as each one goes.
+struct TlsBridge {
+  lws* outer = nullptr;  // the client's TLS connection (raw)
+  lws* pipe = nullptr;   // our end of the socketpair (raw)
+  std::string to_pipe;   // plain text from the client, for lws
+  std::string to_outer;  // lws's output, for the client
+};
+
 struct Session {
   PeerAddr remote;  // the TCP peer
   // Whom limits key on: `remote`, or for a WebSocket upgrade through a
@@ -77,6 +90,8 @@ struct Session {
   std::unique_ptr<Conn> ws;
   std::unique_ptr<HttpTxn> http;
   std::unique_ptr<RawHttp> raw;
+  bool tls = false;                   // a TLS connection, sniffed after its handshake
+  std::shared_ptr<TlsBridge> bridge;  // once it is passed on to lws (both ends hold it)
   bool counted = false;  // an accepted client connection (counts toward limits)
 };
 
@@ -151,7 +166,14 @@ class Server {
               const std::vector<std::pair<std::string, std::string>>& extra = {}, bool head_only = false);
   int serve_static(lws* wsi, std::string_view path, bool head_only);
   int raw_receive(lws* wsi, const void* in, size_t len);
+  int raw_respond(lws* wsi, Session& s, size_t head_end);
   int raw_writeable(lws* wsi);
+
+  // tls_bridge.cpp: TLS connections that are not HTTP tracker requests
+  bool bridge_tls(lws* outer, Session& s, std::string&& first);
+  int bridge_receive(lws* wsi, Session& s, const void* in, size_t len);
+  int bridge_writeable(lws* wsi, Session& s);
+  void bridge_release(lws* wsi, Session& s);
   // The client a request from `remote` speaks for; proxy_headers is called
   // only when `remote` is a trusted proxy; nullopt when that proxy names none.
   std::optional<PeerAddr> client_of(const PeerAddr& remote, const std::function<ProxyHeaders()>& proxy_headers) const;

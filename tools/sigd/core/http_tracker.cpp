@@ -63,6 +63,22 @@ std::string bencoded_failure(std::string_view reason) {
   return out;
 }
 
+RequestKind classify_request(std::string_view head) {
+  const auto starts = [&](std::string_view p) { return head.substr(0, p.size()) == p; };
+  const bool tracker_line = starts("GET /announce?") || starts("GET /scrape?");
+  const auto line_end = head.find("\r\n");
+  if (!tracker_line) {
+    // A prefix of a tracker request line is still undecided.
+    const bool maybe = std::string_view("GET /announce?").starts_with(head.substr(0, 14)) ||
+                       std::string_view("GET /scrape?").starts_with(head.substr(0, 12));
+    return maybe && line_end == std::string_view::npos ? RequestKind::incomplete : RequestKind::other;
+  }
+  const auto end = head.find("\r\n\r\n");
+  if (end == std::string_view::npos) return RequestKind::incomplete;
+  std::string_view headers = head.substr(line_end + 2, end + 2 - (line_end + 2));
+  return header_value(headers, "upgrade").empty() ? RequestKind::tracker : RequestKind::other;
+}
+
 namespace {
 
 bool to_int(std::string_view s, int64_t& v) {

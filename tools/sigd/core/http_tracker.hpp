@@ -30,6 +30,12 @@ std::string http_scrape(std::string_view query, const Registry& registry, Stats&
                         const HttpTrackerConfig& config);
 std::string bencoded_failure(std::string_view reason);
 
+// What the start of an HTTP request is, as far as it has arrived: a plain
+// HTTP tracker GET (/announce? or /scrape?, no Upgrade header) that sigd
+// answers itself, anything else (lws's), or not known yet.
+enum class RequestKind : uint8_t { incomplete, tracker, other };
+RequestKind classify_request(std::string_view head);
+
 // Splits "a=1&b=%20" into %-decoded pairs (at most `limit`); nullopt on a
 // malformed %-escape or too many pairs.
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query, size_t limit);
