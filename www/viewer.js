@@ -6,6 +6,7 @@ import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { readSettings, targetLatency, highDemandWindow, settingsWarnings, SettingsError } from './settings.js';
 import { createStats, renderOverlay } from './stats.js';
+import { createReporter, renditionName, REPORT_INTERVAL_MS } from './report.js';
 
 const video = document.getElementById('video');
 const overlay = document.getElementById('overlay');
@@ -77,6 +78,12 @@ function start(s) {
   };
 
   let hls;
+  const reporter = createReporter({
+    stats, settings: s, location: window.location, media: video, doc: document,
+    rendition: () => renditionName(hls?.levels?.[hls.currentLevel], hls?.currentLevel),
+    send: (url, text) => navigator.sendBeacon(url, text),
+  });
+  window.hlsmeshReport = reporter;
   if (s.p2p) {
     const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
     hls = new HlsWithP2P({
@@ -103,6 +110,7 @@ function start(s) {
           });
           engine.addEventListener('onSegmentLoaded', ({ segmentUrl, downloadSource, peerId, bytesLength }) => {
             if (downloadSource === 'p2p') stats.segP2P += 1; else stats.segHttp += 1;
+            if (downloadSource !== 'p2p') reporter.noteHttpSegment(segmentUrl, bytesLength);
             trace.add('loaded', trace.segment(segmentUrl), downloadSource, peerId, { bytes: bytesLength });
           });
           engine.addEventListener('onSegmentError', ({ segment, downloadSource, peerId, error }) => {
@@ -134,6 +142,7 @@ function start(s) {
     hls.on(Hls.Events.FRAG_LOADED, (_event, { frag }) => {
       stats.httpBytes += frag.stats.loaded;
       stats.segHttp += 1;
+      reporter.noteHttpSegment(frag.url, frag.stats.loaded);
       bytesChanged();
     });
   }
@@ -217,6 +226,7 @@ function start(s) {
   };
   setInterval(tick, 500);
   tick();
+  setInterval(() => reporter.send(), REPORT_INTERVAL_MS);
 }
 
 // p2p-media-loader 2.3 names each rendition's swarm after its BANDWIDTH (and
