@@ -16,5 +16,6 @@ void run_config(const Options& options, const Deadline& deadline, Report& report
 void run_route(const Options& options, Report& report);  // prints the matched rule to stdout
 void run_probe(const Options& options, const Deadline& deadline, Report& report);
 void run_lint(const Options& options, const Deadline& deadline, Report& report);
+void run_swarm(const Options& options, const Deadline& deadline, Report& report);
 
 }  // namespace tunnelcheck

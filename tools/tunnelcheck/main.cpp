@@ -37,6 +37,8 @@ int run(int argc, char** argv) {
       run_route(options, report);
     else if (options.command == "probe")
       run_probe(options, deadline, report);
+    else if (options.command == "swarm")
+      run_swarm(options, deadline, report);
     else
       run_lint(options, deadline, report);
   } catch (const hlsmesh::Error& e) {

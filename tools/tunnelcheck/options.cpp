@@ -69,11 +69,25 @@ void setup_cli(CLI::App& app, Options& o) {
   probe->add_option("--max-segment-bytes", o.max_segment_bytes, "Largest segment downloaded (bytes, default 32 MiB)");
   probe->add_option("--parallel", o.parallel, "Connections per host (default 8)")->check(CLI::Range(1, 64));
 
-  for (auto* sub : {config, route, probe, lint}) sub->fallthrough();
+  auto* swarm = app.add_subcommand("swarm", "Judge measured delivery from sigd's /stats.json (viewer reports)");
+  swarm->add_option("url", o.url, "sigd's stats URL, e.g. https://tv.example/stats.json")->required();
+  swarm->add_option("--warn", o.share_warn, "WARNING below this P2P share (0-1, default 0.5)")->check(CLI::Range(0.0, 1.0));
+  swarm->add_option("--crit", o.share_crit, "CRITICAL below this P2P share (0-1, default 0.2)")->check(CLI::Range(0.0, 1.0));
+  swarm->add_option("--min-viewers", o.min_viewers, "Judge the P2P share only with at least this many viewers (2)");
+  swarm->add_option("--stall-warn", o.stall_warn, "WARNING at this stalled share of watched time (0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  swarm->add_option("--stall-crit", o.stall_crit, "CRITICAL at this stalled share of watched time (0.05)")
+      ->check(CLI::Range(0.0, 1.0));
+  swarm->add_option("--window", o.swarm_window, "Figures over the last minute or ten minutes")
+      ->check(CLI::IsMember({"1m", "10m"}));
+  swarm->add_option("--stream", o.swarm_streams, "Only this stream (the viewers' swarm id; repeatable)");
+  swarm->add_option("--playlist", o.swarm_playlist, "The live playlist: no reports while it is live is CRITICAL");
+
+  for (auto* sub : {config, route, probe, lint, swarm}) sub->fallthrough();
 }
 
 void finish_options(CLI::App& app, Options& o) {
-  for (const char* name : {"config", "route", "probe", "lint"})
+  for (const char* name : {"config", "route", "probe", "lint", "swarm"})
     if (app.get_subcommand(name)->parsed()) o.command = name;
   o.timeout_given = app.get_option("--timeout")->count() > 0 || std::getenv("TUNNELCHECK_TIMEOUT");
   if (o.watch_s > 0) {
@@ -86,8 +100,14 @@ void finish_options(CLI::App& app, Options& o) {
       throw hlsmesh::ExitRequest{hlsmesh::Exit::usage};
     }
   }
-  if (o.command == "probe" && o.url.find("://") == std::string::npos) {
-    hlsmesh::log::error("probe needs an http(s):// URL, got '" + o.url + "'; use 'tunnelcheck lint FILE' for files");
+  if (o.command == "swarm" && o.share_crit > o.share_warn) {
+    hlsmesh::log::error("swarm: --crit " + std::to_string(o.share_crit) + " is above --warn " +
+                        std::to_string(o.share_warn) + "; CRITICAL is the lower share");
+    throw hlsmesh::ExitRequest{hlsmesh::Exit::usage};
+  }
+  if ((o.command == "probe" || o.command == "swarm") && o.url.find("://") == std::string::npos) {
+    hlsmesh::log::error(o.command + " needs an http(s):// URL, got '" + o.url + "'" +
+                        (o.command == "probe" ? "; use 'tunnelcheck lint FILE' for files" : ""));
     throw hlsmesh::ExitRequest{hlsmesh::Exit::usage};
   }
 }

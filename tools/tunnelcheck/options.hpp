@@ -1,5 +1,5 @@
 #pragma once
-// Command line of tunnelcheck: four subcommands (config, route, probe, lint)
+// Command line of tunnelcheck: five subcommands (config, route, probe, lint, swarm)
 // sharing the output format and the global --timeout.
 #include <CLI/CLI.hpp>
 #include <string>
@@ -11,7 +11,7 @@ namespace tunnelcheck {
 
 struct Options {
   hlsmesh::CommonOptions common;
-  std::string command;          // "config", "route", "probe", "lint"
+  std::string command;          // "config", "route", "probe", "lint", "swarm"
   std::string format = "text";  // text | json | nagios | prom
   double timeout_s = 30;        // whole run, never exceeded
   bool timeout_given = false;
@@ -40,6 +40,14 @@ struct Options {
   size_t max_playlist_bytes = 1 << 20;
   size_t max_segment_bytes = 32 << 20;
   long parallel = 8;  // connections per host
+
+  // swarm (url: sigd's /stats.json)
+  double share_warn = 0.5, share_crit = 0.2;  // P2P share thresholds
+  size_t min_viewers = 2;                     // judge the share only with this many viewers
+  double stall_warn = 0.02, stall_crit = 0.05;
+  std::string swarm_window = "1m";            // 1m | 10m
+  std::vector<std::string> swarm_streams;     // only these streams ("" = all)
+  std::string swarm_playlist;                 // live playlist: no reports while it is live is CRITICAL
 };
 
 // Builds the CLI11 app bound to `options`.
