@@ -202,6 +202,12 @@ int Server::http_request(lws* wsi, const char* path_c) {
                    tracker_response(path, query_from_lws(wsi), remote, [wsi] { return lws_proxy_headers(wsi); }),
                    {{"cache-control", "no-store"}}, is_head);
   }
+  if (path == "/dashboard" || path == "/dashboard/") {
+    if (!www_real_.empty()) return serve_static(wsi, "/dashboard.html", is_head);
+    return respond(wsi, 404, "text/plain; charset=utf-8",
+                   "no dashboard: start sigd with --www pointing at the installed viewer page "
+                   "(share/hlsmesh/www), which holds dashboard.html\n");
+  }
   if (!www_real_.empty()) return serve_static(wsi, path, is_head);
   if (path == "/")
     return respond(wsi, 200, "text/plain; charset=utf-8",
