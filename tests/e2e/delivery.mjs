@@ -141,7 +141,7 @@ try {
   r = swarm('e2e-http');
   expect(r.rc === 2 && /CRITICAL p2p-share-low/.test(r.out), `tunnelcheck swarm CRITICAL on the p2p=0 run (exit ${r.rc}): ${r.out.split('\n')[0]}`);
   r = swarm('e2e-origin');
-  expect(r.rc === 2 && /CRITICAL origin-served/.test(r.out), `tunnelcheck swarm CRITICAL on viewers using the origin (exit ${r.rc}): ${r.out.split('\n').find((l) => l.includes('origin')) ?? r.out}`);
+  expect(r.rc === 2 && /CRITICAL origin-served/.test(r.out), `tunnelcheck swarm CRITICAL on viewers using the origin (exit ${r.rc}): ${r.out.split('\n').find((l) => l.includes('origin-served')) ?? r.out}`);
   fs.writeFileSync(path.join(opts.out, 'delivery-stats.json'), JSON.stringify(await stats(), null, 2));
 } catch (err) {
   failures.push(String(err?.stack ?? err));
