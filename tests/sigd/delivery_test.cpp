@@ -116,13 +116,10 @@ TEST(DeliveryWindows, StallRatioAndLatencyPercentiles) {
   EXPECT_NEAR(w.stall_ratio, 0.25, 1e-9);
 }
 
-TEST(DeliveryLimits, CapsViewersStreamsAndIps) {
+TEST(DeliveryLimits, CapsViewersAndStreams) {
   DeliveryLimits limits;
   limits.max_viewers = 2;
   limits.max_series = 1;
-  limits.max_ips = 1;
-  limits.ip_rate = 1;
-  limits.ip_burst = 2;
   Delivery d(limits);
   std::string error;
   EXPECT_FALSE(d.report(body("viewer-0001", 1, 0, 0), 0, error));
@@ -134,13 +131,6 @@ TEST(DeliveryLimits, CapsViewersStreamsAndIps) {
   EXPECT_EQ(d.live_viewers(), 0u);
   EXPECT_FALSE(d.report(body("viewer-0003", 1, 0, 0), 31000, error));
 
-  EXPECT_TRUE(d.admit_ip("a", 0));
-  EXPECT_TRUE(d.admit_ip("a", 0));
-  EXPECT_FALSE(d.admit_ip("a", 0));   // burst spent
-  EXPECT_TRUE(d.admit_ip("a", 1000)); // one more a second later
-  EXPECT_FALSE(d.admit_ip("b", 0));   // no room for another IP's bucket
-  d.expire(100000);
-  EXPECT_TRUE(d.admit_ip("b", 100000));
 }
 
 TEST(DeliveryAlarm, OriginBytesWhileACdnExistsAreNamedOnce) {

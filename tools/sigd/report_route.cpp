@@ -18,8 +18,6 @@ namespace {
 // client gets its answer instead of a reset, and no more than this is read.
 constexpr size_t kMaxDrained = 2 * 1024 * 1024;
 
-std::string ip_bytes(const PeerAddr& a) { return std::string(reinterpret_cast<const char*>(a.ip.data()), a.v6 ? 16 : 4); }
-
 unsigned status_of(ReportRefusal r) {
   switch (r) {
     case ReportRefusal::body_size: return 413;
@@ -35,8 +33,9 @@ unsigned status_of(ReportRefusal r) {
 
 int Server::report_begin(lws* wsi, std::string_view path, const PeerAddr& client) {
   ReportConn& rc = report_conns_[wsi];
-  if (rc.ip_key.empty()) rc.bucket = delivery_.connection_bucket(hlsmesh::monotonic_ms());
-  rc.ip_key = ip_bytes(client);
+  if (!rc.started) rc.bucket = delivery_.connection_bucket(hlsmesh::monotonic_ms());
+  rc.started = true;
+  rc.client = client;
   rc.body.clear();
   rc.received = 0;
   rc.wrong_path = path != "/report";
@@ -82,7 +81,7 @@ int Server::report_complete(lws* wsi) {
   if (!rc.bucket.take(now)) {
     refusal = ReportRefusal::rate_conn;
     error = "more than one report a second on this connection; the page reports every 10 s";
-  } else if (!delivery_.admit_ip(rc.ip_key, now)) {
+  } else if (!report_limit_.take(rc.client, now)) {
     refusal = ReportRefusal::rate_ip;
     error = "too many reports from this address; raise sigd --report-rate if a venue's viewers share it";
   } else if (rc.received > delivery_.max_body()) {
@@ -113,6 +112,7 @@ void Server::delivery_timer(lws_sorted_usec_list_t* sul) {
 void Server::delivery_tick() {
   const int64_t now = hlsmesh::monotonic_ms();
   delivery_.expire(now);
+  report_limit_.prune(now);
   for (const auto& [stream, rendition] : delivery_.take_origin_alarms())
     log::warning("viewers fetch segments from the page's own origin although a CDN serves this stream: "
                  "the origin carries what the CDN should; check the viewer page's src= and the playlist's "

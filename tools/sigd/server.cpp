@@ -49,9 +49,8 @@ Server::Server(Options& options)
       trusted_proxies_(options.trusted_proxies),  // throws naming a --trusted-proxy that is not an IP
       http_limit_(options.http_rate, options.http_burst),
       delivery_(DeliveryLimits{.max_series = static_cast<size_t>(options.max_report_streams),
-                               .max_viewers = static_cast<size_t>(options.max_report_viewers),
-                               .ip_rate = options.report_ip_rate,
-                               .ip_burst = 2 * options.report_ip_rate}) {
+                               .max_viewers = static_cast<size_t>(options.max_report_viewers)}),
+      report_limit_(options.report_ip_rate, 2 * options.report_ip_rate) {
   stats_.started_ms = hlsmesh::monotonic_ms();
   origins_.allow = opt_.allow_origins;
   origins_.deny = opt_.deny_origins;

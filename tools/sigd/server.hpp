@@ -219,11 +219,14 @@ class Server {
   // A connection that has POSTed a report: its rate limit, and the body being read.
   struct ReportConn {
     TokenBucket bucket;
-    std::string ip_key, body;
+    PeerAddr client;
+    std::string body;
     size_t received = 0;
     bool wrong_path = false;  // a POST elsewhere: its body is read and dropped, then 405
+    bool started = false;     // bucket set up by the connection's first POST
   };
   Delivery delivery_;
+  IpRateLimit report_limit_;  // reports per client address (--report-rate)
   std::unordered_map<lws*, ReportConn> report_conns_;
   struct DeliveryTimer {
     lws_sorted_usec_list_t sul;  // first member: the timer callback casts back

@@ -21,16 +21,6 @@ uint64_t grew(uint64_t now, uint64_t before) { return now > before ? now - befor
 
 std::string_view refusal_name(ReportRefusal r) { return kRefusalNames[static_cast<size_t>(r)]; }
 
-bool Delivery::admit_ip(const std::string& ip_key, int64_t now_ms) {
-  auto it = ips_.find(ip_key);
-  if (it == ips_.end()) {
-    if (ips_.size() >= limits_.max_ips) return false;  // expire() frees the idle ones
-    it = ips_.emplace(ip_key, IpBucket{TokenBucket(limits_.ip_rate, limits_.ip_burst, now_ms), now_ms}).first;
-  }
-  it->second.last_ms = now_ms;
-  return it->second.bucket.take(now_ms);
-}
-
 std::optional<ReportRefusal> Delivery::report(std::string_view body, int64_t now_ms, std::string& error) {
   std::optional<ReportRefusal> refusal;
   if (body.size() > limits_.max_body) {
@@ -118,8 +108,6 @@ void Delivery::expire(int64_t now_ms) {
       ++it;
     }
   }
-  for (auto it = ips_.begin(); it != ips_.end();)
-    it = now_ms - it->second.last_ms > 60'000 ? ips_.erase(it) : std::next(it);
   // A stream with no viewer and nothing in its history is forgotten; the
   // last one takes its place in the vector.
   const int64_t history_ms = static_cast<int64_t>(kBuckets) * kBucketMs;

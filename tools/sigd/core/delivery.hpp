@@ -3,7 +3,8 @@
 // and folded into per stream and rendition aggregates over sliding windows.
 // No I/O and O(1) per report (a hash lookup and a few additions), so a flood
 // of reports costs the tracker next to nothing; memory is bounded by the
-// caps on streams, live viewers and rate-limited client IPs.
+// caps on streams and live viewers. The per-IP rate limit is the server's
+// (IpRateLimit, as for HTTP announces).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -23,9 +24,7 @@ struct DeliveryLimits {
   size_t max_body = 4096;         // bytes of one report
   size_t max_series = 64;         // (stream, rendition) pairs held at once
   size_t max_viewers = 20000;     // live viewers held at once
-  size_t max_ips = 65536;         // client IPs with a rate-limit bucket
   int64_t viewer_ttl_ms = 30000;  // a viewer not heard from for this long has left
-  double ip_rate = 200, ip_burst = 400;  // reports/s per client IP (a venue NATs many viewers)
   double conn_rate = 1, conn_burst = 5;  // reports/s per connection
 };
 
@@ -70,8 +69,6 @@ class Delivery {
 
   explicit Delivery(DeliveryLimits limits = {}) : limits_(limits) {}
 
-  // Admission before parsing: the per-IP bucket (ip_key: raw address bytes).
-  bool admit_ip(const std::string& ip_key, int64_t now_ms);
   TokenBucket connection_bucket(int64_t now_ms) const { return {limits_.conn_rate, limits_.conn_burst, now_ms}; }
 
   // Validates and folds one report body. nullopt when taken, else the refusal
@@ -130,10 +127,6 @@ class Delivery {
     double stalled_s = 0;
     int64_t last_ms = 0;
   };
-  struct IpBucket {
-    TokenBucket bucket;
-    int64_t last_ms = 0;
-  };
 
   std::optional<ReportRefusal> fold(const ViewerReport& r, int64_t now_ms, std::string& error);
   std::optional<size_t> series_for(const ViewerReport& r, int64_t now_ms);
@@ -145,7 +138,6 @@ class Delivery {
   std::vector<Series> series_;
   std::unordered_map<std::string, size_t> series_index_;  // stream + '\n' + rendition
   std::unordered_map<std::string, Viewer> viewers_;
-  std::unordered_map<std::string, IpBucket> ips_;
   uint64_t accepted_ = 0;
   std::array<uint64_t, static_cast<size_t>(ReportRefusal::count_)> refused_{};
   bool cdn_known_ = false;
