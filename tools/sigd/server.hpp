@@ -150,6 +150,8 @@ class Server {
   void ws_closed(lws* wsi);
   int handle_tracker_message(Conn& c, std::string_view text);
   void handle_announce(Conn& c, AnnounceRequest& a);
+  void relay_answer(Swarm& swarm, const AnnounceRequest& a);
+  void relay_offers(Swarm& swarm, const AnnounceRequest& a);
   void handle_scrape(Conn& c, const ScrapeRequest& s);
   void leave_all(Conn& c);
   void drop_membership(Conn& c, const Id20& ih, const Id20& pid);

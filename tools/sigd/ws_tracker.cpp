@@ -78,23 +78,30 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   Swarm& swarm = *up.swarm;
 
   if (a.is_answer) {
-    // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
-    auto it = swarm.index.find(a.to_peer_id);
-    Conn* to = it != swarm.index.end() ? tracker_conn(swarm.peers[it->second].conn) : nullptr;
-    if (to) {
-      std::string answer = frame_headroom(200 + a.answer_sdp.size());
-      append_answer_message(answer, a);
-      send(*to, std::move(answer));
-      ++stats_.answers_relayed;
-    } else {
-      ++stats_.answers_unrouted;
-    }
+    relay_answer(swarm, a);
     return;
   }
-
   std::string reply = frame_headroom(128);
   append_announce_reply(reply, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
   send(c, std::move(reply));
+  relay_offers(swarm, a);
+}
+
+void Server::relay_answer(Swarm& swarm, const AnnounceRequest& a) {
+  // Relayed only inside the swarm of info_hash; nothing goes back to the answerer.
+  auto it = swarm.index.find(a.to_peer_id);
+  Conn* to = it != swarm.index.end() ? tracker_conn(swarm.peers[it->second].conn) : nullptr;
+  if (!to) {
+    ++stats_.answers_unrouted;
+    return;
+  }
+  std::string answer = frame_headroom(200 + a.answer_sdp.size());
+  append_answer_message(answer, a);
+  send(*to, std::move(answer));
+  ++stats_.answers_relayed;
+}
+
+void Server::relay_offers(Swarm& swarm, const AnnounceRequest& a) {
   size_t k = a.offers.size();
   if (a.numwant) k = std::min<size_t>(k, static_cast<size_t>(*a.numwant));
   k = std::min<size_t>(k, static_cast<size_t>(opt_.max_offers));
