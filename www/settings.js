@@ -133,16 +133,17 @@ export function targetLatency(settings, targetDuration) {
 
 // p2p-media-loader loads a segment over HTTP as soon as it is this close to the
 // playhead. A new segment appears in the playlist one target duration short of
-// the latency; the window must leave it about three target durations outside,
-// which is when one viewer's random early HTTP fetch seeds it and the others
-// take it from that peer (the e2e bench at 10 s behind live: with 2 target
-// durations left, 11 % of segments got no early fetch and every viewer then
-// fetched them over HTTP; with 3, 0–3 %). It stays at least one target
-// duration long, so that HTTP still has time to fetch what no peer has, and
-// at most 15 s. `latency` is where the player actually is (it starts closer to
-// live when it joins a stream whose playlist is still shorter than the target).
+// the latency; what is left outside the window is the time one viewer's random
+// early HTTP fetch has to seed it and the others to take it from that peer.
+// That fetch is rarer the more peers a viewer has (each tries about once in
+// 1 + peers/2 seconds, with probability 1/(peers + 1)), so bigger swarms need
+// more of that time: six target durations outside the window at 20 s behind
+// live (a 6 s window) rather than three (docs/venue.md). The window is at
+// most 0.3 × the latency, at least one target duration (HTTP still needs the
+// time to fetch what no peer has), at most 15 s. `latency` is where the player
+// actually is (it starts closer to live when it joins a young stream).
 export function highDemandWindow(settings, targetDuration, latency = targetLatency(settings, targetDuration)) {
   if (settings.highDemand !== undefined) return settings.highDemand;
-  const window = Math.min(15, latency - 4 * targetDuration, latency * 0.6);
+  const window = Math.min(15, latency - 7 * targetDuration, latency * 0.3);
   return Math.max(targetDuration, window);
 }

@@ -16,7 +16,9 @@ test('defaults: the page host as tracker, 10 target durations behind live, P2P o
   assert.equal(s.p2p, true);
   assert.equal(s.syncCount, 10);
   assert.deepEqual(settingsWarnings(s, 2), []);
-  assert.equal(highDemandWindow(s, 2), 12);
+  assert.equal(highDemandWindow(s, 2), 6);
+  assert.equal(highDemandWindow(at('?latency=10'), 2), 2);
+  assert.equal(highDemandWindow(at('?latency=40'), 2), 12);
   assert.deepEqual(at('?', 'https://tv.example/').trackers, ['wss://tv.example/announce']);
 });
 
