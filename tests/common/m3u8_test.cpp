@@ -197,3 +197,33 @@ TEST(M3u8Parse, MixedMasterAndMediaIsAnError) {
   for (auto& d : r.diagnostics) mixed |= d.code == "mixed-playlist";
   EXPECT_TRUE(mixed);
 }
+
+TEST(M3u8Attributes, ScanFlagsWhitespaceAndKeepsReading) {
+  auto s = scan_attributes("TYPE=AUDIO, DEFAULT=YES,NAME=\"Two words\"");
+  EXPECT_TRUE(s.whitespace);
+  EXPECT_TRUE(s.error.empty());
+  ASSERT_EQ(s.attributes.size(), 3u);
+  EXPECT_EQ(s.attributes[1].name, "DEFAULT");
+  EXPECT_EQ(s.attributes[2].value, "Two words");
+  EXPECT_TRUE(s.attributes[2].quoted);
+  auto q = scan_attributes("NAME=\"a b\",BANDWIDTH=\"100\"");
+  EXPECT_FALSE(q.whitespace);  // spaces inside quotes are allowed
+  EXPECT_TRUE(q.attributes[1].quoted);
+  EXPECT_FALSE(scan_attributes("URI=\"open").error.empty());
+  EXPECT_FALSE(scan_attributes("A=1,").error.empty());
+  EXPECT_FALSE(scan_attributes("lower=1").error.empty());
+}
+
+TEST(M3u8Parse, KeepsEveryLineAndKnowsMasterByAnyMasterTag) {
+  auto r = parse("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"t\",VALUE=\"x\"\n# comment\n");
+  EXPECT_TRUE(r.is_master());
+  EXPECT_FALSE(r.has_errors());
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0].tag, "#EXT-X-SESSION-DATA");
+  EXPECT_EQ(r.lines[0].number, 2u);
+  auto m = parse("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-I-FRAMES-ONLY\n#EXTINF:2,\na.ts\n");
+  EXPECT_TRUE(std::get<MediaPlaylist>(m.playlist).i_frames_only);
+  ASSERT_EQ(m.lines.size(), 4u);
+  EXPECT_EQ(m.lines[3].tag, "");
+  EXPECT_EQ(m.lines[3].value, "a.ts");
+}
