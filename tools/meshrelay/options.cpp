@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 
 namespace hlsmesh::meshrelay {
 
@@ -21,6 +22,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--swarm-id", o.swarm_id,
                  "The viewers' p2p-media-loader swarmId, when their page sets one; default: the URL without its query")
       ->envname("MESHRELAY_SWARM_ID");
+  app.add_option("--relay-token", o.relay_token,
+                 "sigd's --relay-token: sent in every announce so sigd gives the relay every viewer's offer (other "
+                 "trackers ignore it); never logged")
+      ->envname("MESHRELAY_RELAY_TOKEN");
   app.add_option("--p2pml", o.p2pml,
                  "p2p-media-loader release(s) the viewers run, 2.2 and/or 2.3: their swarm hashes differ, the relay "
                  "joins one swarm per release")
@@ -82,6 +87,7 @@ void validate(Options& o) {
       throw Error(Exit::usage, "--tracker " + t + ": expected a ws:// or wss:// WebTorrent tracker URL");
     }
   }
+  hlsmesh::log::add_secret(o.relay_token);
   o.releases.clear();
   for (const auto& r : o.p2pml) {
     auto release = parse_release(r);

@@ -17,6 +17,7 @@ struct Options {
   std::string url;                    // master or media playlist, as the viewers load it
   std::vector<std::string> trackers;  // ws(s):// WebTorrent trackers
   std::string swarm_id;               // p2p-media-loader's swarmId; default: url without its query
+  std::string relay_token;            // sigd --relay-token: sent in announces, never logged
   std::vector<std::string> p2pml = {"2.2", "2.3"};
   std::vector<P2pmlRelease> releases;  // parsed from p2pml by validate()
   LevelBitrate level_bitrate = LevelBitrate::bandwidth;

@@ -54,6 +54,7 @@ void Relay::announce(std::size_t tracker, Swarm& swarm, bool started) {
                   {"numwant", 0},         {"uploaded", swarm.bytes},      {"downloaded", 0},
                   {"left", 0},            {"offers", json::array()}};
   if (started) message["event"] = "started";
+  if (!options_.relay_token.empty()) message["relay_token"] = options_.relay_token;
   trackers_[tracker]->send(message.dump());
 }
 

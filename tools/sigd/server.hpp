@@ -26,6 +26,7 @@
 #include "tools/sigd/core/options.hpp"
 #include "tools/sigd/core/rate_limit.hpp"
 #include "tools/sigd/core/registry.hpp"
+#include "tools/sigd/core/relays.hpp"
 #include "tools/sigd/core/stats.hpp"
 #include "tools/sigd/core/ws_protocol.hpp"
 
@@ -196,6 +197,7 @@ class Server {
   Stats stats_;
   Registry registry_;
   AllowList allow_;
+  RelayPeers relays_{opt_.relay_token};
   TrustedProxies trusted_proxies_;
   IpRateLimit http_limit_;  // HTTP announces and scrapes per client
   bool warned_unnamed_proxy_ = false;

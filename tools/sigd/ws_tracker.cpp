@@ -42,6 +42,7 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
 
   if (a.event == AnnounceEvent::stopped) {
     if (registry_.remove(a.info_hash, a.peer_id, c.id)) drop_membership(c, a.info_hash, a.peer_id);
+    relays_.remove(a.info_hash, a.peer_id);
     const Swarm* s = registry_.find(a.info_hash);
     std::string reply = frame_headroom(128);
     append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
@@ -76,6 +77,10 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
   }
   if (!member) c.memberships.emplace_back(a.info_hash, a.peer_id);
   Swarm& swarm = *up.swarm;
+  if (relays_.admit(a.info_hash, a.peer_id, a.relay_token) && !member) {
+    log::notice("a relay joined a swarm: every viewer's offers go to it first",
+                {{"peer_id", to_hex(a.peer_id)}, {"info_hash", to_hex(a.info_hash)}});
+  }
 
   if (a.is_answer) {
     relay_answer(swarm, a);
@@ -107,14 +112,26 @@ void Server::relay_offers(Swarm& swarm, const AnnounceRequest& a) {
   k = std::min<size_t>(k, static_cast<size_t>(opt_.max_offers));
   if (k == 0) return;
   size_t next = 0;
-  registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
-    Conn* to = tracker_conn(p.conn);
-    if (!to) return;
+  auto relay_offer = [&](Conn& to) {
     const Offer& offer = a.offers[next++];
     std::string message = frame_headroom(200 + offer.sdp.size());
     append_offer_message(message, offer, a.peer_id, a.info_hash);
-    send(*to, std::move(message));
+    send(to, std::move(message));
     ++stats_.offers_relayed;
+  };
+  // The swarm's relays first (a relay gone from the swarm is forgotten),
+  // then random other peers with the offers left.
+  relays_.for_each(a.info_hash, [&](const Id20& relay) {
+    auto it = swarm.index.find(relay);
+    if (it == swarm.index.end()) return false;
+    Conn* to = tracker_conn(swarm.peers[it->second].conn);
+    if (to && next < k && relay != a.peer_id) relay_offer(*to);
+    return true;
+  });
+  registry_.pick_ws_peers(swarm, a.peer_id, k, [&](Peer& p) {
+    Conn* to = tracker_conn(p.conn);
+    if (!to || next >= k || relays_.is_relay(a.info_hash, p.peer_id)) return;
+    relay_offer(*to);
   });
 }
 

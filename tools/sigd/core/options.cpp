@@ -23,6 +23,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--publish-token", o.publish_token, "Enable /publish for a remote publisher presenting this token (off when unset; prefer the env, "
                  "which ps does not show)")
       ->envname("SIGD_PUBLISH_TOKEN");
+  app.add_option("--relay-token", o.relay_token,
+                 "A WebTorrent peer announcing with relay_token set to this (meshrelay --relay-token) is a relay: "
+                 "every announcing viewer's offers go to the swarm's relays first. Never logged")
+      ->envname("SIGD_RELAY_TOKEN");
   app.add_option("--feed-backlog", o.feed_backlog, "Segment events replayed to a new /events subscriber")
       ->check(CLI::Range(0, 100000))->capture_default_str();
   app.add_option("--www", o.www, "Serve static files from this directory at /")->envname("SIGD_WWW");

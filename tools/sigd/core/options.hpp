@@ -24,6 +24,7 @@ struct Options {
 
   bool events_stdin = false;                // read pipeline events on stdin
   std::string publish_token;                // enables /publish when set
+  std::string relay_token;                  // a peer announcing it is a relay: it gets every viewer's offer
   int feed_backlog = 60;                    // segment events replayed to a new /events subscriber
 
   std::string www;                          // static files root; empty = none

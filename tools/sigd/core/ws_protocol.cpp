@@ -86,6 +86,8 @@ WsRequest parse_announce(const Document& doc, const Node& msg, const Id20& info_
     if (std::isfinite(n->number)) req.numwant = static_cast<int64_t>(std::clamp(n->number, 0.0, 1e6));
   }
 
+  if (const Node* t = doc.get(msg, "relay_token"); t && t->type == Type::string) req.relay_token = t->text;
+
   if (const Node* a = doc.get(msg, "answer"); present(a)) {
     auto to = id_field(doc, msg, "to_peer_id");
     if (!to) return fail("invalid to_peer_id", "id", "announce", info_hash);

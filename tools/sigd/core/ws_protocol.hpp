@@ -40,6 +40,7 @@ struct AnnounceRequest {
   Id20 answer_offer_id;
   std::string_view answer_type;  // "answer"
   std::string_view answer_sdp;
+  std::string_view relay_token;  // meshrelay's proof that it is a relay (--relay-token)
 };
 
 struct ScrapeRequest {
