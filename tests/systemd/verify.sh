@@ -9,7 +9,7 @@ script_init hlsmesh-systemd
 command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (Debian package systemd; scripts/deps installs it)"
 
 units=("$src"/scripts/systemd/*.service)
-((${#units[@]} == 2)) || fail "expected 2 units in scripts/systemd, found ${#units[@]}"
+((${#units[@]} == 3)) || fail "expected 3 units in scripts/systemd, found ${#units[@]}"
 for unit in "${units[@]}"; do
   name="$(basename "$unit")"
   # ExecStart names a program (found on systemd's fixed search path once
@@ -35,4 +35,7 @@ grep -q '^HLSMESH_SOURCE=.' "$src/scripts/systemd/origin.env.example" || fail "o
 grep -q '^HLSMESH_PUBLIC_URL=https\?://' "$src/scripts/systemd/origin.env.example" ||
   fail "origin.env.example lacks an http(s) HLSMESH_PUBLIC_URL"
 grep -q '^SIGD_LISTEN=' "$src/scripts/systemd/sigd.env.example" || fail "sigd.env.example lacks SIGD_LISTEN"
+grep -q '^MESHRELAY_URL=https\?://' "$src/scripts/systemd/meshrelay.env.example" || fail "meshrelay.env.example lacks MESHRELAY_URL"
+grep -q '^MESHRELAY_TRACKER=wss\?://' "$src/scripts/systemd/meshrelay.env.example" ||
+  fail "meshrelay.env.example lacks a ws(s) MESHRELAY_TRACKER"
 pass "the environment examples set HLSMESH_SOURCE, HLSMESH_PUBLIC_URL and SIGD_LISTEN"
