@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 JOBS   ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test bench demo install deb clean fuzz
+.PHONY: all deps build test bench sim demo install deb clean fuzz
 
 all: build
 
@@ -24,6 +24,11 @@ test: build
 # Benchmarks are not tests: each tests/bench/*/run prints its figures.
 bench: build
 	@set -e; for b in tests/bench/*/run; do echo "== $$b"; HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin bash $$b; done
+
+# The venue report: the swarm simulation calibrated against the measured
+# browser swarms, at 100/400/1,000 viewers (docs/venue.md; node, gnuplot for the PNG).
+sim:
+	node tests/sim/venue.mjs
 
 demo: build
 	HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin scripts/demo

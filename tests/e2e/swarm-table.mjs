@@ -26,6 +26,7 @@ const rows = args.map((file) => {
     trackerMessages, sampledSeconds: seconds, browserCoresPerViewer: f.browserCoresPerViewer, loadavg: f.loadavg, sigdArgs: r.tracker?.args ?? '', query: r.tracker?.query ?? '',
     failures: r.failures?.length ?? 0,
     // For the simulation's calibration (tests/sim/venue.mjs).
+    hdtw: f.perViewer[0]?.highDemandTimeWindow ?? null,
     segmentBytes: Math.round((f.p2pBytesPerViewerMinute + f.originBytesPerViewerMinute) / 30),
     joinSpread: Math.max(...r.viewers.map((v) => v.openedAt)) - Math.min(...r.viewers.map((v) => v.openedAt)),
   };

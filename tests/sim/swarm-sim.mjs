@@ -78,7 +78,7 @@ export function parseOptions(argv) {
   if (o.viewers < 1 || !Number.isInteger(o.viewers)) throw new Error(`--viewers ${o.viewers}: want a whole number ≥ 1`);
   if (o.tick <= 0) throw new Error('--tick must be > 0');
   // The viewer page's rule (www/settings.js highDemandWindow).
-  if (o.hdtw === undefined) o.hdtw = Math.max(o.segmentSeconds, Math.min(15, o.latency - 4 * o.segmentSeconds, o.latency * 0.6));
+  if (o.hdtw === undefined) o.hdtw = Math.max(o.segmentSeconds, Math.min(15, o.latency - 7 * o.segmentSeconds, o.latency * 0.3));
   return o;
 }
 
@@ -216,8 +216,9 @@ export class Swarm {
       const p = others[i];
       this.at(this.o.iceDelay, () => this.connect(v, p));
     }
-    // announce + reply, offers relayed, answers in and relayed
-    this.m.messages += 2 + 3 * k;
+    // announce in, reply and offers out; an answer (in, relayed out) only
+    // from a peer not yet connected: p2p-media-loader drops the others.
+    this.m.messages += 2 + k;
     if (this.m.on) this.m.announces += 1;
     this.at(this.o.interval, () => this.announce(v));
   }
@@ -226,6 +227,7 @@ export class Swarm {
     if (!a.alive || !b.alive || a.peers.has(b.id)) return;
     const cap = this.o.maxPeers;
     if (cap > 0 && (a.peers.size >= cap || b.peers.size >= cap)) return;
+    this.m.messages += 2;
     a.peers.add(b.id); b.peers.add(a.id);
     this.dirty.add(a); this.dirty.add(b);
   }
