@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 JOBS   ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test bench sim demo install deb clean fuzz
+.PHONY: all deps build test bench sim demo install deb clean fuzz soak
 
 all: build
 
@@ -37,6 +37,13 @@ demo: build
 # each for FUZZ_SECONDS (default 60); new inputs kept in $(BUILD)/fuzz/corpus.
 fuzz: deps
 	$(MAKE) -C tests/fuzz fuzz OUT=$(CURDIR)/$(BUILD)/fuzz
+
+# Every fault of tests/faults on a live pipeline, then the soak (2 viewers,
+# RSS and fds of every stage): SOAK_SECONDS (default 7200). docs/faults.md.
+SOAK_SECONDS ?= 7200
+soak: build
+	HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin bash tests/faults/run.sh s3
+	HLSMESH_BIN=$(CURDIR)/$(BUILD)/bin FAULTS_SOAK_SECONDS=$(SOAK_SECONDS) bash tests/faults/run.sh full
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
