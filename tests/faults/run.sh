@@ -60,8 +60,9 @@ if [[ "$mode" == s3 ]]; then
   node "$src/tests/faults/s3_fault_proxy.mjs" "$s3_port" "$work/s3.mode" >"$work/proxy.out" 2>&1 &
   started_pids+=("$!")
   wait_for 10 grep -q "listening on" "$work/proxy.out" || fail "s3 fault proxy did not start"
+  # HLSMESH_CDN_URL is the bucket's public root; the pipeline writes under live/.
   cdn="http://127.0.0.1:$s3_port/live/live"
-  store_env=(HLSMESH_STORE=s3://live/live HLSMESH_CDN_URL="$cdn" R2_ENDPOINT="http://127.0.0.1:$(grep -o '[0-9]*$' "$work/proxy.out")"
+  store_env=(HLSMESH_STORE=s3://live/live HLSMESH_CDN_URL="http://127.0.0.1:$s3_port/live" R2_ENDPOINT="http://127.0.0.1:$(grep -o '[0-9]*$' "$work/proxy.out")"
     R2_ACCESS_KEY_ID=S3RVER R2_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1)
 fi
 origin_bin="$bin"
