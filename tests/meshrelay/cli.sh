@@ -24,6 +24,8 @@ expect_usage "an http tracker" http://127.0.0.1:1/live.m3u8 --tracker http://127
 expect_usage "a file path instead of a URL" /srv/live.m3u8 --tracker ws://127.0.0.1:1/announce
 expect_usage "an unknown p2p-media-loader release" http://127.0.0.1:1/l.m3u8 --tracker ws://127.0.0.1:1/ --p2pml 1.9
 grep -q "2.2 or 2.3" "$work/usage.err" || fail "the --p2pml message should name the releases"
+expect_usage "an unknown --level-bitrate" http://127.0.0.1:1/l.m3u8 --tracker ws://127.0.0.1:1/ --level-bitrate peak
+grep -q "bandwidth.*position" "$work/usage.err" || fail "the --level-bitrate message should name the choices"
 
 # A live-looking playlist of 5 segments, served by sigd, which is also the tracker.
 www="$work/www"

@@ -1,6 +1,6 @@
 #include "tools/meshrelay/options.hpp"
 
-#include <map>
+#include <algorithm>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -32,12 +32,10 @@ void add_options(CLI::App& app, Options& o) {
       ->envname("MESHRELAY_P2PML")
       ->delimiter(',')
       ->capture_default_str();
-  app.add_option("--level-bitrate", o.level_bitrate,
+  app.add_option("--level-bitrate", o.level_bitrate_name,
                  "What p2p-media-loader 2.3 viewers hash as a rendition's bitrate: bandwidth (the master's BANDWIDTH, "
                  "stock p2p-media-loader) or position (its place in the master plus one: the hlsmesh viewer page)")
       ->envname("MESHRELAY_LEVEL_BITRATE")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, LevelBitrate>{{"bandwidth", LevelBitrate::bandwidth}, {"position", LevelBitrate::position}}))
       ->capture_default_str();
   app.add_option("--ice-address", o.ice_addresses,
                  "Local IP address WebRTC gathers candidates on (repeatable); default: every interface's, or 127.0.0.1 "
@@ -88,6 +86,15 @@ void validate(Options& o) {
     }
   }
   hlsmesh::log::add_secret(o.relay_token);
+  if (o.level_bitrate_name == "bandwidth") {
+    o.level_bitrate = LevelBitrate::bandwidth;
+  } else if (o.level_bitrate_name == "position") {
+    o.level_bitrate = LevelBitrate::position;
+  } else {
+    throw Error(Exit::usage, "--level-bitrate " + o.level_bitrate_name +
+                                 ": expected bandwidth (stock p2p-media-loader 2.3 pages) or position (the hlsmesh "
+                                 "viewer page)");
+  }
   o.releases.clear();
   for (const auto& r : o.p2pml) {
     auto release = parse_release(r);

@@ -20,7 +20,8 @@ struct Options {
   std::string relay_token;            // sigd --relay-token: sent in announces, never logged
   std::vector<std::string> p2pml = {"2.2", "2.3"};
   std::vector<P2pmlRelease> releases;  // parsed from p2pml by validate()
-  LevelBitrate level_bitrate = LevelBitrate::bandwidth;
+  std::string level_bitrate_name = "bandwidth";
+  LevelBitrate level_bitrate = LevelBitrate::bandwidth;  // parsed from level_bitrate_name by validate()
 
   std::vector<std::string> ice_addresses;  // empty: every interface (127.0.0.1 if only loopback)
   int max_peers = 50;
