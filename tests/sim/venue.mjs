@@ -3,6 +3,7 @@
 // 1,000 viewers on venue Wi-Fi. `make sim` runs it.
 //
 //   node tests/sim/venue.mjs [--measured docs/venue-swarm.json] [--docs docs] [--seeds 3] [--quick]
+//   node tests/sim/venue.mjs --plot-only      (docs/venue.png again from docs/venue-sim.json)
 //
 // Rewrites the part of docs/venue.md between the `sim:begin` and `sim:end`
 // markers, writes docs/venue-sim.json and, when gnuplot is installed,
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
     docs: { type: 'string', default: 'docs' },
     seeds: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
+    'plot-only': { type: 'boolean', default: false },
   },
 });
 const seeds = Number(args.seeds);
@@ -145,10 +147,12 @@ function plot(rows, dir) {
   const png = path.join(dir, 'venue.png');
   const plots = (col) => series.map((s, i) => `'${data}' index ${i} using 1:${col} with linespoints title '${s.title}'`).join(', ');
   const script = [
-    "set terminal pngcairo size 1100,500 font ',9'", `set output '${png}'`, 'set multiplot layout 1,2',
-    'set logscale x', 'set xtics (100, 400, 1000)', "set xlabel 'viewers'", 'set key bottom left', 'set grid',
+    "set terminal pngcairo size 1300,480 font ',9'", `set output '${png}'`, 'set multiplot layout 1,2',
+    'set logscale x', 'set xrange [85:1200]', 'set xtics (100, 400, 1000)', "set xlabel 'viewers'", 'set grid',
+    'unset key', 'set lmargin at screen 0.05', 'set rmargin at screen 0.37',
     "set ylabel 'P2P share (%)'", 'set yrange [0:100]', `plot ${plots(2)}`,
-    "set ylabel 'CDN egress (MB per viewer-hour)'", 'set yrange [0:*]', 'set key top left', `plot ${plots(3)}`,
+    'set key outside right top vertical font ",8"', 'set lmargin at screen 0.44', 'set rmargin at screen 0.76',
+    "set ylabel 'CDN egress (MB per viewer-hour)'", 'set yrange [0:*]', `plot ${plots(3)}`,
     'unset multiplot'].join('\n');
   try {
     execFileSync('gnuplot', [], { input: script });
@@ -162,6 +166,10 @@ function plot(rows, dir) {
 }
 
 // Runs that stalled were starved of CPU (the machine is shared): not a swarm's behaviour.
+if (args['plot-only']) {
+  plot(JSON.parse(fs.readFileSync(path.join(args.docs, 'venue-sim.json'), 'utf8')).venue, args.docs);
+  process.exit(0);
+}
 const measured = JSON.parse(fs.readFileSync(args.measured, 'utf8')).filter((m) => m.stalls === 0);
 const calibration = calibrate(measured);
 const segmentBytes = Math.round(measured.reduce((a, m) => a + m.segmentBytes, 0) / measured.length);
