@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-using namespace hlswatch;
+using namespace hlsmesh::hlswatch;
 namespace fs = std::filesystem;
 
 namespace {

@@ -10,7 +10,7 @@
 #include "common/m3u8.hpp"
 #include "tools/hlswatch/discovery.hpp"
 
-using namespace hlswatch;
+using namespace hlsmesh::hlswatch;
 namespace m3u8 = hlsmesh::m3u8;
 
 namespace {

@@ -3,8 +3,8 @@
 
 #include "common/hls_check.hpp"
 #include "test_support.hpp"
-#include "tools/m3u8roll/core/naming.hpp"
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/naming.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 using namespace m3u8roll_test;
 using hlsmesh::m3u8roll::Options;

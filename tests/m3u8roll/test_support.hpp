@@ -12,7 +12,7 @@
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
-#include "tools/m3u8roll/core/roller.hpp"
+#include "tools/m3u8roll/roller.hpp"
 
 namespace m3u8roll_test {
 

@@ -20,11 +20,11 @@ using namespace std::string_literals;
 #include "tools/sigd/core/rate_limit.hpp"
 #include "tools/sigd/core/registry.hpp"
 #include "tools/sigd/core/scrape.hpp"
-#include "tools/sigd/core/static_files.hpp"
+#include "tools/sigd/static_files.hpp"
 #include "tools/sigd/core/stats.hpp"
 #include "tools/sigd/core/ws_protocol.hpp"
 
-using namespace sigd;
+using namespace hlsmesh::sigd;
 
 namespace {
 Id20 id_of(char fill) {

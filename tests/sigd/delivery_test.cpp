@@ -7,7 +7,7 @@
 
 #include "tools/sigd/core/delivery.hpp"
 
-using namespace sigd;
+using namespace hlsmesh::sigd;
 
 namespace {
 

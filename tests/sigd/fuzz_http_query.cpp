@@ -13,26 +13,26 @@
 #include "tools/sigd/core/stats.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static sigd::Registry registry(sigd::RegistryLimits{.max_swarms = 64, .max_peers = 256});
-  static sigd::Stats stats;
+  static hlsmesh::sigd::Registry registry(hlsmesh::sigd::RegistryLimits{.max_swarms = 64, .max_peers = 256});
+  static hlsmesh::sigd::Stats stats;
   static int64_t now_ms = 0;
   if (size == 0) return 0;
   const uint8_t mode = data[0];
   std::string_view query(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  (void)sigd::parse_query(query, 64);
-  (void)sigd::percent_decode(query);
+  (void)hlsmesh::sigd::parse_query(query, 64);
+  (void)hlsmesh::sigd::percent_decode(query);
 
-  sigd::PeerAddr remote;
+  hlsmesh::sigd::PeerAddr remote;
   remote.v6 = mode & 1;
   remote.ip[0] = remote.v6 ? 0x20 : 127;
   remote.ip[remote.v6 ? 15 : 3] = static_cast<uint8_t>(mode >> 4);
   remote.port = 6881;
-  sigd::AllowList allow;  // off: every info hash may announce
-  sigd::HttpTrackerConfig config{.interval = 60, .numwant_default = 50, .numwant_max = 200, .max_scrape = 16};
+  hlsmesh::sigd::AllowList allow;  // off: every info hash may announce
+  hlsmesh::sigd::HttpTrackerConfig config{.interval = 60, .numwant_default = 50, .numwant_max = 200, .max_scrape = 16};
   now_ms += 1000 * (mode & 0x0E);  // peers expire as inputs go by
-  (void)sigd::http_announce(query, remote, registry, stats, allow, config, now_ms);
-  (void)sigd::http_scrape(query, registry, stats, allow, config);
-  registry.expire(now_ms - 120000, now_ms - 120000, [](const sigd::Id20&, const sigd::Peer&) {});
+  (void)hlsmesh::sigd::http_announce(query, remote, registry, stats, allow, config, now_ms);
+  (void)hlsmesh::sigd::http_scrape(query, registry, stats, allow, config);
+  registry.expire(now_ms - 120000, now_ms - 120000, [](const hlsmesh::sigd::Id20&, const hlsmesh::sigd::Peer&) {});
   return 0;
 }

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "tools/sigd/core/static_files.hpp"
+#include "tools/sigd/static_files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -57,9 +57,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view url(reinterpret_cast<const char*>(data), size);
-  auto got = sigd::resolve_static_path(root, url);
-  (void)sigd::mime_type_for(url);
-  (void)sigd::cache_control_for(url);
+  auto got = hlsmesh::sigd::resolve_static_path(root, url);
+  (void)hlsmesh::sigd::mime_type_for(url);
+  (void)hlsmesh::sigd::cache_control_for(url);
   if (!got) return 0;
   if (got->compare(0, root.size() + 1, root + "/") != 0) __builtin_trap();  // outside the root
   if (got->find("/.") != std::string::npos) __builtin_trap();              // a dotfile or dot directory

@@ -22,7 +22,7 @@
 #include "tools/torrentseed/torrents.hpp"
 
 namespace fs = std::filesystem;
-using namespace torrentseed;
+using namespace hlsmesh::torrentseed;
 
 namespace {
 

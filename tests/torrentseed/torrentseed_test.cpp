@@ -23,7 +23,7 @@
 #include "tools/torrentseed/window.hpp"
 
 namespace fs = std::filesystem;
-using namespace torrentseed;
+using namespace hlsmesh::torrentseed;
 
 namespace {
 

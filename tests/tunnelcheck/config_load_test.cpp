@@ -10,7 +10,7 @@
 #include "tools/tunnelcheck/go_rules.hpp"
 #include "tools/tunnelcheck/ingress.hpp"
 
-using namespace tunnelcheck;
+using namespace hlsmesh::tunnelcheck;
 
 namespace {
 

@@ -34,12 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size && std::fwrite(data, 1, size, f) != size) std::abort();
     std::fclose(f);
   }
-  tunnelcheck::Report report;
-  auto config = tunnelcheck::load_ingress(config_path, report);
+  hlsmesh::tunnelcheck::Report report;
+  auto config = hlsmesh::tunnelcheck::load_ingress(config_path, report);
   (void)report.status();
   if (!config) return 0;
   for (const char* url : {"https://tv.example.com/live/index.m3u8", "http://a.b:8080/announce?x=1", "https://[::1]/"}) {
-    if (const auto* rule = tunnelcheck::route(*config, url)) (void)rule->describe();
+    if (const auto* rule = hlsmesh::tunnelcheck::route(*config, url)) (void)rule->describe();
   }
   return 0;
 }

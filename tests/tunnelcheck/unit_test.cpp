@@ -10,7 +10,7 @@
 #include "tools/tunnelcheck/ts.hpp"
 #include "tools/tunnelcheck/url.hpp"
 
-using namespace tunnelcheck;
+using namespace hlsmesh::tunnelcheck;
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "common/log.hpp"
 #include "tools/hlswatch/session.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace log = hlsmesh::log;
 
@@ -122,4 +122,4 @@ void Session::poll_scan(int64_t now) {
   }
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

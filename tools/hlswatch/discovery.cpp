@@ -12,7 +12,7 @@
 #include "common/fd.hpp"
 #include "common/m3u8.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace m3u8 = hlsmesh::m3u8;
 
@@ -213,4 +213,4 @@ Discovery discover(const std::string& root, const std::string& playlist_name, co
   return out;
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 struct DiscoveredRendition {
   std::string name;           // "0", "1", ... or the directory / playlist name
@@ -56,4 +56,4 @@ std::string base_of(const std::string& path);
 // A stable hash of playlist text (FNV-1a), to tell identical reads apart.
 uint64_t text_hash(const std::string& text);
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

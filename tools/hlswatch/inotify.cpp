@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 std::optional<Inotify> Inotify::open() {
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -39,4 +39,4 @@ std::vector<DirEvent> Inotify::read_events() {
   return events;
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -10,7 +10,7 @@
 
 #include "common/fd.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 struct DirEvent {
   int wd = -1;
@@ -37,4 +37,4 @@ class Inotify {
   hlsmesh::UniqueFd fd_;
 };
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

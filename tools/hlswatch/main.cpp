@@ -1,16 +1,19 @@
 // hlswatch: emits a `segment` event for every new complete segment of HLS
 // output directories (Owncast, SRS, ffmpeg), exactly once. See man/hlswatch.1.
-#include "common/event_io.hpp"
+// Every tool's main() has this shape: options.hpp declares add_options,
+// validate and run; run_program maps what they throw to an exit code.
 #include "common/program.hpp"
 #include "tools/hlswatch/options.hpp"
-#include "tools/hlswatch/session.hpp"
 
 int main(int argc, char** argv) {
+  namespace tool = hlsmesh::hlswatch;
   return hlsmesh::run_program("hlswatch", argc, argv, [&] {
-    hlswatch::Options options = hlswatch::parse_options(argc, argv);
+    tool::Options options;
+    CLI::App app{"", "hlswatch"};
+    tool::add_options(app, options);
+    hlsmesh::parse_args(app, argc, argv);
     hlsmesh::apply_common_options("hlswatch", options.common);
-    hlsmesh::EventWriter writer(1, options.common.quiet);
-    hlswatch::Session session(std::move(options), writer);
-    return session.run();
+    tool::validate(app, options);
+    return tool::run(options);
   });
 }

@@ -2,14 +2,12 @@
 
 #include "common/log.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
-Options parse_options(int argc, char** argv) {
-  Options o;
-  CLI::App app{
+void add_options(CLI::App& app, Options& o) {
+  app.description(
       "Watch HLS output directories (Owncast, SRS, ffmpeg) and emit one `segment` event per new complete "
-      "segment, exactly once, as JSON Lines on stdout.",
-      "hlswatch"};
+      "segment, exactly once, as JSON Lines on stdout.");
   hlsmesh::add_common_options(app, o.common, /*reads_events=*/false);
   app.add_option("DIR", o.dirs, "HLS output directory: a variant directory (Owncast data/hls/0) or one with a master "
                                 "playlist (Owncast data/hls)")
@@ -31,12 +29,13 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--retry-max", o.retry_max_ms,
                  "Longest wait in ms between retries of a missing or unreadable directory (default 2000)")
       ->check(CLI::Range(50, 600000));
-  hlsmesh::parse_args(app, argc, argv);
+}
+
+void validate(const CLI::App&, Options& o) {
   if (!o.stream.empty() && o.dirs.size() > 1) {
     // One name for several directories would merge their streams.
     hlsmesh::log::warning("--stream applies to every DIR; their events share one stream name");
   }
-  return o;
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -1,11 +1,13 @@
 #pragma once
 // hlswatch's command line.
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
 #include "common/program.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 struct Options {
   hlsmesh::CommonOptions common;
@@ -20,7 +22,11 @@ struct Options {
   int retry_max_ms = 2000;   // --retry-max MS: longest wait between retries of a missing/unreadable directory
 };
 
-// Parses argv (exits 0 for --help/--version, 64 on bad usage).
-Options parse_options(int argc, char** argv);
+// Declares every option (and the common ones) on `app`.
+void add_options(CLI::App& app, Options& o);
+// Checks what CLI11 cannot, after parsing (warns about --stream with several DIRs).
+void validate(const CLI::App& app, Options& o);
+// The program: watches until stopped (or once); returns the exit code. In session.cpp.
+int run(const Options& o);
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -5,7 +5,7 @@
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace {
 std::string now_text() { return hlsmesh::format_iso8601_ms(std::chrono::system_clock::now()); }
@@ -50,4 +50,4 @@ void write_items(hlsmesh::EventWriter& writer, const std::vector<TrackerItem>& i
   }
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

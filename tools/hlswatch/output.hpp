@@ -6,7 +6,7 @@
 #include "tools/hlswatch/discovery.hpp"
 #include "tools/hlswatch/tracker.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 hlsmesh::Json segment_event(const ReadySegment& s, const std::string& stream, const std::string& rendition);
 hlsmesh::Json init_event(const ReadyInit& i, const std::string& stream, const std::string& rendition);
@@ -17,4 +17,4 @@ hlsmesh::Json master_event(const std::vector<MasterVariant>& variants, const std
 void write_items(hlsmesh::EventWriter& writer, const std::vector<TrackerItem>& items, const std::string& stream,
                  const std::string& rendition);
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

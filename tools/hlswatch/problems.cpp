@@ -14,7 +14,7 @@
 #include "tools/hlswatch/problems.hpp"
 #include "tools/hlswatch/session.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace log = hlsmesh::log;
 
@@ -94,4 +94,4 @@ void Session::clear_problem(Problem& problem, const std::string& path) {
   problem = Problem{};
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 // A directory or file we cannot use right now, and when to try again.
 struct Problem {
@@ -23,4 +23,4 @@ int check_dir(const std::string& dir);
 // "EACCES on /data/hls/0: the directory is not readable by uid 1000 ...; fix ...".
 std::string access_problem_text(int err, const std::string& path, const std::string& what);
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

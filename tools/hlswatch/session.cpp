@@ -18,7 +18,7 @@
 #include "common/time_util.hpp"
 #include "tools/hlswatch/output.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace log = hlsmesh::log;
 namespace m3u8 = hlsmesh::m3u8;
@@ -276,4 +276,10 @@ void Session::read_playlist(Root& root, Rendition& r, int64_t now) {
   if (auto d = r.tracker->deadline()) r.reread_at = *d;
 }
 
-}  // namespace hlswatch
+int run(const Options& o) {
+  EventWriter writer(1, o.common.quiet);
+  Session session(o, writer);
+  return session.run();
+}
+
+}  // namespace hlsmesh::hlswatch

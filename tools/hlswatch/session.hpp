@@ -19,7 +19,7 @@
 #include "tools/hlswatch/problems.hpp"
 #include "tools/hlswatch/tracker.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 struct Rendition {
   std::string name;
@@ -99,4 +99,4 @@ class Session {
   int64_t next_poll_ = 0;
 };
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

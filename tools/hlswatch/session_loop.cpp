@@ -13,7 +13,7 @@
 #include "common/time_util.hpp"
 #include "tools/hlswatch/session.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace log = hlsmesh::log;
 using hlsmesh::monotonic_ms;
@@ -167,4 +167,4 @@ int Session::run_once() {
   return 0;
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

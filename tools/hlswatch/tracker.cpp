@@ -8,7 +8,7 @@
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 namespace m3u8 = hlsmesh::m3u8;
 namespace log = hlsmesh::log;
@@ -295,4 +295,4 @@ std::vector<TrackerItem> Tracker::on_source_gone(std::string_view why) {
   return out;
 }
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

@@ -14,7 +14,7 @@
 
 #include "common/m3u8.hpp"
 
-namespace hlswatch {
+namespace hlsmesh::hlswatch {
 
 // What the watcher knows about a segment file right now.
 struct FileState {
@@ -116,4 +116,4 @@ class Tracker {
   std::optional<int64_t> deadline_;
 };
 
-}  // namespace hlswatch
+}  // namespace hlsmesh::hlswatch

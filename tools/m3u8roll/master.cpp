@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/master.hpp"
+#include "tools/m3u8roll/master.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
-#include "tools/m3u8roll/core/naming.hpp"
+#include "tools/m3u8roll/naming.hpp"
 
 namespace hlsmesh::m3u8roll {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/event_io.hpp"
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 namespace hlsmesh::m3u8roll {
 

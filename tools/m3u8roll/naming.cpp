@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/naming.hpp"
+#include "tools/m3u8roll/naming.hpp"
 
 #include <cctype>
 

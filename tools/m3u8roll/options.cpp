@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/options.hpp"
+#include "tools/m3u8roll/options.hpp"
 
 namespace hlsmesh::m3u8roll {
 
@@ -51,5 +51,7 @@ void add_options(CLI::App& app, Options& o) {
                "write on a disk). Without it a playlist is still replaced atomically; --state is always fsynced");
   add_common_options(app, o.common);
 }
+
+void validate(const CLI::App&, Options&) {}
 
 }  // namespace hlsmesh::m3u8roll

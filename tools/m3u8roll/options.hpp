@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/program.hpp"
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 namespace hlsmesh::m3u8roll {
 
@@ -29,5 +29,9 @@ struct Options {
 
 // Registers every option (and the common ones) on `app`.
 void add_options(CLI::App& app, Options& options);
+// Checks what CLI11 cannot, after parsing (nothing yet: every rule is a CLI11 check).
+void validate(const CLI::App& app, Options& options);
+// The program: handles events until the input ends or a stop signal. In run.cpp.
+int run(const Options& options);
 
 }  // namespace hlsmesh::m3u8roll

@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/persistence.hpp"
+#include "tools/m3u8roll/persistence.hpp"
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"

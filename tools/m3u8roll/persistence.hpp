@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/event_io.hpp"
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 namespace hlsmesh::m3u8roll {
 

@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/roller.hpp"
+#include "tools/m3u8roll/roller.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
-#include "tools/m3u8roll/core/naming.hpp"
+#include "tools/m3u8roll/naming.hpp"
 
 namespace hlsmesh::m3u8roll {
 namespace {

@@ -9,10 +9,10 @@
 #include <utility>
 
 #include "common/event_io.hpp"
-#include "tools/m3u8roll/core/master.hpp"
-#include "tools/m3u8roll/core/options.hpp"
-#include "tools/m3u8roll/core/persistence.hpp"
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/master.hpp"
+#include "tools/m3u8roll/options.hpp"
+#include "tools/m3u8roll/persistence.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 namespace hlsmesh::m3u8roll {
 

@@ -1,4 +1,4 @@
-#include "tools/m3u8roll/core/window.hpp"
+#include "tools/m3u8roll/window.hpp"
 
 #include <cmath>
 

@@ -1,71 +1,19 @@
 // meshrelay: a native p2p-media-loader v2 peer that serves browser viewers
 // over WebRTC. See man/meshrelay.1 and docs/meshrelay.md.
-#include <glib-unix.h>
-
-#include <memory>
-
-#include "common/event_io.hpp"
-#include "common/log.hpp"
+// Every tool's main() has this shape: options.hpp declares add_options,
+// validate and run; run_program maps what they throw to an exit code.
 #include "common/program.hpp"
-#include "common/signals.hpp"
-#include "tools/meshrelay/gst_webrtc.hpp"
-#include "tools/meshrelay/main_loop.hpp"
 #include "tools/meshrelay/options.hpp"
-#include "tools/meshrelay/playlist_follower.hpp"
-#include "tools/meshrelay/relay.hpp"
-
-namespace hlsmesh::meshrelay {
-namespace {
-
-struct LoopDeleter {
-  void operator()(GMainLoop* loop) const { g_main_loop_unref(loop); }
-};
-
-int run(const Options& options) {
-  GstPeerFactory factory(options.ice_addresses);
-  EventWriter writer(1, options.common.quiet);
-  std::unique_ptr<GMainLoop, LoopDeleter> loop(g_main_loop_new(nullptr, FALSE));
-  Relay relay(options, factory);
-  relay.connect_trackers();
-  PlaylistFollower follower(options.url, options.backfill,
-                            [&relay](FetchedSegment s) { post([&relay, s = std::move(s)]() mutable { relay.add_segment(std::move(s)); }); });
-
-  guint wake = g_unix_fd_add(signals::wake_fd(), G_IO_IN, +[](gint, GIOCondition, gpointer data) -> gboolean {
-    signals::drain();
-    if (signals::stop_requested()) g_main_loop_quit(static_cast<GMainLoop*>(data));
-    return G_SOURCE_CONTINUE;
-  }, loop.get());
-  bool pipe_closed = false;
-  Timer tick(std::chrono::seconds(1), [&relay] { relay.tick(); });
-  std::unique_ptr<Timer> reports;
-  if (options.stats_interval > 0) {
-    reports = std::make_unique<Timer>(std::chrono::milliseconds(static_cast<long>(options.stats_interval * 1000)), [&] {
-      try {
-        writer.write(relay.report(&follower.stats()));
-      } catch (const EventWriter::PipeClosed&) {
-        pipe_closed = true;  // not thrown through GLib's C frames
-        g_main_loop_quit(loop.get());
-      }
-    });
-  }
-  log::notice("relaying " + options.url + " to p2p-media-loader viewers", {{"url", options.url}});
-  g_main_loop_run(loop.get());
-  g_source_remove(wake);
-  if (!pipe_closed && options.stats_interval > 0) writer.write(relay.report(&follower.stats()));
-  return 0;
-}
-
-}  // namespace
-}  // namespace hlsmesh::meshrelay
 
 int main(int argc, char** argv) {
+  namespace tool = hlsmesh::meshrelay;
   return hlsmesh::run_program("meshrelay", argc, argv, [&] {
+    tool::Options options;
     CLI::App app{"", "meshrelay"};
-    hlsmesh::meshrelay::Options options;
-    hlsmesh::meshrelay::add_options(app, options);
+    tool::add_options(app, options);
     hlsmesh::parse_args(app, argc, argv);
     hlsmesh::apply_common_options("meshrelay", options.common);
-    hlsmesh::meshrelay::validate(options);
-    return hlsmesh::meshrelay::run(options);
+    tool::validate(app, options);
+    return tool::run(options);
   });
 }

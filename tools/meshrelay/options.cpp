@@ -76,7 +76,7 @@ void add_options(CLI::App& app, Options& o) {
   hlsmesh::add_common_options(app, o.common, false);
 }
 
-void validate(Options& o) {
+void validate(const CLI::App&, Options& o) {
   if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
     throw Error(Exit::usage, "URL " + o.url + ": expected the http(s):// playlist URL the viewers load");
   }

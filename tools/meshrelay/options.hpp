@@ -41,6 +41,8 @@ struct Options {
 void add_options(CLI::App& app, Options& options);
 
 // Checks what CLI11 cannot; throws hlsmesh::Error(Exit::usage) with the fix.
-void validate(Options& options);
+void validate(const CLI::App& app, Options& options);
+// The program: relays until stopped; returns the exit code. In run.cpp.
+int run(const Options& options);
 
 }  // namespace hlsmesh::meshrelay

@@ -36,6 +36,7 @@ struct Options {
   std::optional<double> expire_delay_s;
   double default_playlist_duration_s = 0;
   // Subcommands.
+  std::string command;  // "" (upload), "check", "cors" or "lifecycle"; set by validate()
   std::vector<std::string> allow_origins;
   int cors_max_age = 86400;
   int expire_days = 0;
@@ -69,9 +70,14 @@ struct Settings {
   bool strict = false;
 };
 
-// Declares every option (with its environment variable) on `app`.
+// Declares every option (with its environment variable) and the subcommands on `app`.
+void add_options(CLI::App& app, Options& o);
 void add_upload_options(CLI::App& app, Options& o);
 void add_connection_options(CLI::App& app, Options& o);
+// After parsing: which subcommand ran and what was given explicitly.
+void validate(const CLI::App& app, Options& o);
+// The program: the upload filter or the subcommand `o.command`. In subcommands.cpp.
+int run(const Options& o);
 
 // Fills in environment fallbacks CLI11 cannot express (several names for one
 // setting), validates, registers secrets with the logger. Throws Error(config).

@@ -329,4 +329,11 @@ int run_lifecycle(const Options& options) {
   return 0;
 }
 
+int run(const Options& o) {
+  if (o.command == "check") return run_check(o);
+  if (o.command == "cors") return run_cors(o);
+  if (o.command == "lifecycle") return run_lifecycle(o);
+  return run_upload(o);
+}
+
 }  // namespace hlsmesh::r2push

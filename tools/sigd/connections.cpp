@@ -20,7 +20,7 @@
 #include "common/log.hpp"
 #include "tools/sigd/server.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 using hlsmesh::Error;
 using hlsmesh::Exit;
@@ -222,4 +222,4 @@ void Server::release_session(lws* wsi) {
   sessions_.erase(it);
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -10,9 +10,9 @@
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/sigd/server.hpp"
-#include "tools/sigd/core/static_files.hpp"
+#include "tools/sigd/static_files.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace log = hlsmesh::log;
 
@@ -364,4 +364,4 @@ int Server::raw_writeable(lws* wsi) {
   return 0;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

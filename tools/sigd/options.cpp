@@ -1,11 +1,12 @@
-#include "tools/sigd/core/options.hpp"
+#include "tools/sigd/options.hpp"
 
 #include "common/error.hpp"
 #include "common/log.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 void add_options(CLI::App& app, Options& o) {
+  app.description("sigd: WebTorrent (WebSocket) and HTTP tracker, live event feed, stats and static files on one port");
   hlsmesh::add_common_options(app, o.common, /*reads_events=*/true);
   app.add_option("--listen", o.listen, "Address and port for HTTP and WebSocket (host:port)")
       ->envname("SIGD_LISTEN")->capture_default_str();
@@ -91,7 +92,7 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(0, 65535));
 }
 
-void validate(Options& o) {
+void validate(const CLI::App&, Options& o) {
   using hlsmesh::Error;
   using hlsmesh::Exit;
   // Whatever prints it later (a refused request's URL, a debug dump) prints "***".
@@ -113,4 +114,4 @@ void validate(Options& o) {
   if (!o.www.empty() && o.www.back() == '/' && o.www.size() > 1) o.www.pop_back();
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -9,7 +9,7 @@
 
 #include "common/program.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 struct Options {
   hlsmesh::CommonOptions common;
@@ -65,6 +65,8 @@ struct Options {
 // Declares every option on `app` (env names SIGD_*).
 void add_options(CLI::App& app, Options& o);
 // Checks combinations after parsing; throws hlsmesh::Error(Exit::usage/config).
-void validate(Options& o);
+void validate(const CLI::App& app, Options& o);
+// The program: serves until stopped; returns the exit code. In server.cpp.
+int run(const Options& o);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -8,7 +8,7 @@
 #include "common/time_util.hpp"
 #include "tools/sigd/server.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace log = hlsmesh::log;
 
@@ -126,4 +126,4 @@ void Server::delivery_tick() {
   }
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

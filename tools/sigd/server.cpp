@@ -17,7 +17,7 @@
 #include "common/signals.hpp"
 #include "common/time_util.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 using hlsmesh::Error;
 using hlsmesh::Exit;
@@ -43,7 +43,7 @@ void raise_fd_limit() {
 
 }  // namespace
 
-Server::Server(Options& options)
+Server::Server(const Options& options)
     : opt_(options),
       registry_(RegistryLimits{static_cast<size_t>(options.max_swarms), static_cast<size_t>(options.max_peers)}),
       trusted_proxies_(options.trusted_proxies),  // throws naming a --trusted-proxy that is not an IP
@@ -303,4 +303,9 @@ int Server::run() {
   return 0;
 }
 
-}  // namespace sigd
+int run(const Options& options) {
+  Server server(options);
+  return server.run();
+}
+
+}  // namespace hlsmesh::sigd

@@ -23,14 +23,14 @@
 #include "tools/sigd/core/delivery.hpp"
 #include "tools/sigd/core/forwarded.hpp"
 #include "tools/sigd/core/http_tracker.hpp"
-#include "tools/sigd/core/options.hpp"
 #include "tools/sigd/core/rate_limit.hpp"
+#include "tools/sigd/options.hpp"
 #include "tools/sigd/core/registry.hpp"
 #include "tools/sigd/core/relays.hpp"
 #include "tools/sigd/core/stats.hpp"
 #include "tools/sigd/core/ws_protocol.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 enum class ConnKind : uint8_t { tracker, events, publish };
 
@@ -98,7 +98,7 @@ struct Session {
 
 class Server {
  public:
-  explicit Server(Options& options);
+  explicit Server(const Options& options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -193,7 +193,7 @@ class Server {
   static void delivery_timer(lws_sorted_usec_list_t* sul);
   void delivery_tick();
 
-  Options& opt_;
+  const Options& opt_;
   Stats stats_;
   Registry registry_;
   AllowList allow_;
@@ -250,4 +250,4 @@ class Server {
   std::deque<std::string> backlog_;  // last --feed-backlog segment events, serialized
 };
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -1,4 +1,4 @@
-#include "tools/sigd/core/static_files.hpp"
+#include "tools/sigd/static_files.hpp"
 
 #include <sys/stat.h>
 
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -152,4 +152,4 @@ RangeResult parse_range(std::string_view h, uint64_t size, ByteRange& out) {
   return RangeResult::ok;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 // `root_real` is realpath(--www). Returns the real path of a regular file to
 // serve for `url_path` (already %-decoded), or nullopt (404). Directories map
@@ -26,4 +26,4 @@ enum class RangeResult { none, ok, unsatisfiable };
 // units: none (serve the whole file, as RFC 9110 allows).
 RangeResult parse_range(std::string_view header, uint64_t size, ByteRange& out);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -15,7 +15,7 @@
 #include "common/log.hpp"
 #include "tools/sigd/server.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace log = hlsmesh::log;
 
@@ -114,4 +114,4 @@ void Server::bridge_release(lws* wsi, Session& s) {
   }
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -8,7 +8,7 @@
 #include "common/time_util.hpp"
 #include "tools/sigd/server.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace log = hlsmesh::log;
 
@@ -322,4 +322,4 @@ void Server::stdin_readable(lws* /*wsi*/) {
   stdin_reader_->read_available([this](hlsmesh::Json&& ev) { feed_event(std::move(ev)); });
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -9,7 +9,7 @@
 #include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/server.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace log = hlsmesh::log;
 
@@ -157,4 +157,4 @@ void Server::handle_scrape(Conn& c, const ScrapeRequest& req) {
   send_text(c, scrape_reply(selected.files, opt_.http_interval));
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

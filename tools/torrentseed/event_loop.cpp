@@ -12,7 +12,7 @@
 #include "common/time_util.hpp"
 #include "tools/torrentseed/seedstats.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace log = hlsmesh::log;
 
@@ -144,4 +144,4 @@ void run_event_loop(Parts parts, Mode& mode, hlsmesh::EventReader& input, hlsmes
   Loop(parts, mode, input, writer).run();
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -5,10 +5,10 @@
 #include "common/event_io.hpp"
 #include "tools/torrentseed/mode.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 // Runs until the input ended (and in-flight work and --linger are done) or
 // SIGINT/SIGTERM; then settles, writes the last seedstats and logs a summary.
 void run_event_loop(Parts parts, Mode& mode, hlsmesh::EventReader& input, hlsmesh::EventWriter& writer);
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

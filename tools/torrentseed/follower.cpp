@@ -15,7 +15,7 @@
 #include "common/time_util.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace log = hlsmesh::log;
 using hlsmesh::Json;
@@ -288,4 +288,4 @@ void Follower::add_stats(Json& stats) const {
       completed_ ? static_cast<double>(download_ms_total_) / static_cast<double>(completed_) : 0.0;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -16,7 +16,7 @@
 #include "tools/torrentseed/mode.hpp"
 #include "tools/torrentseed/recent_set.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class Follower final : public Mode {
  public:
@@ -58,4 +58,4 @@ class Follower final : public Mode {
   std::uint64_t download_ms_total_ = 0;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -14,7 +14,7 @@
 #include "tools/torrentseed/torrents.hpp"
 #include "tools/torrentseed/window.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct Parts {
   const Options& options;
@@ -56,4 +56,4 @@ class Mode {
   Parts parts_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -2,7 +2,7 @@
 
 #include "common/error.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 namespace {
 
 bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
@@ -87,7 +87,7 @@ std::string Options::listen_interfaces() const {
   return listen;
 }
 
-void validate(Options& o) {
+void validate(const CLI::App&, Options& o) {
   using hlsmesh::Error;
   using hlsmesh::Exit;
   for (const auto& t : o.trackers) {
@@ -117,4 +117,4 @@ void validate(Options& o) {
   }
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

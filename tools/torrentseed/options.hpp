@@ -8,7 +8,7 @@
 
 #include "common/program.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct Options {
   hlsmesh::CommonOptions common;
@@ -50,6 +50,8 @@ void add_options(CLI::App& app, Options& options);
 
 // Checks combinations CLI11 cannot (tracker schemes, ranges); throws
 // hlsmesh::Error(Exit::usage) with the fix.
-void validate(Options& options);
+void validate(const CLI::App& app, Options& options);
+// The program: seeds (or follows) until the input ends or a stop signal. In run.cpp.
+int run(const Options& options);
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 void OutputQueue::push(hlsmesh::Json event, std::string waiting_on) {
   items_.push_back(Item{std::move(event), std::move(waiting_on)});
@@ -36,4 +36,4 @@ bool OutputQueue::waiting() const {
   return std::any_of(items_.begin(), items_.end(), [](const Item& item) { return !item.waiting_on.empty(); });
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -8,7 +8,7 @@
 
 #include "common/event_io.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class OutputQueue {
  public:
@@ -36,4 +36,4 @@ class OutputQueue {
   std::deque<Item> items_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace {
 
@@ -110,4 +110,4 @@ nlohmann::json PeerUploads::top(std::size_t limit) const {
   return list;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class PeerUploads {
  public:
@@ -44,4 +44,4 @@ class PeerUploads {
   static constexpr std::size_t max_addresses = 10000;  // bounded memory
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -9,7 +9,7 @@
 
 #include "common/error.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 using hlsmesh::Error;
 using hlsmesh::Exit;
@@ -139,4 +139,4 @@ void PieceHasher::worker_main(std::stop_token stop) {
   }
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

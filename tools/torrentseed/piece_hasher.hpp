@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class PieceHasher {
  public:
@@ -72,4 +72,4 @@ class PieceHasher {
   std::vector<std::jthread> workers_;    // last: joined before the rest is destroyed
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

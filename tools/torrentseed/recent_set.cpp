@@ -1,6 +1,6 @@
 #include "tools/torrentseed/recent_set.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 bool RecentSet::insert(const std::string& key) {
   if (!keys_.insert(key).second) return false;
@@ -12,4 +12,4 @@ bool RecentSet::insert(const std::string& key) {
   return true;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -8,7 +8,7 @@
 #include <string>
 #include <unordered_set>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class RecentSet {
  public:
@@ -26,4 +26,4 @@ class RecentSet {
   std::unordered_set<std::string> keys_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -11,7 +11,7 @@
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace log = hlsmesh::log;
 using hlsmesh::Json;
@@ -143,4 +143,4 @@ void Seeder::add_stats(Json& stats) const {
   stats["hash_threads"] = hasher_.threads();
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

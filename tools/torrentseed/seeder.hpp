@@ -7,7 +7,7 @@
 #include "tools/torrentseed/piece_hasher.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class Seeder final : public Mode {
  public:
@@ -32,4 +32,4 @@ class Seeder final : public Mode {
   std::uint64_t make_max_us_ = 0;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -5,7 +5,7 @@
 #include "common/resident_memory.hpp"
 #include "common/time_util.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 hlsmesh::Json make_seedstats(const Mode& mode, const TorrentTable& torrents, const SegmentWindow& window,
                              const hlsmesh::EventReaderStats& input) {
@@ -48,4 +48,4 @@ std::string make_summary(const Mode& mode, const TorrentTable& torrents, const h
   return text;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -5,11 +5,11 @@
 #include "common/event_io.hpp"
 #include "tools/torrentseed/mode.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 hlsmesh::Json make_seedstats(const Mode& mode, const TorrentTable& torrents, const SegmentWindow& window,
                              const hlsmesh::EventReaderStats& input);
 
 std::string make_summary(const Mode& mode, const TorrentTable& torrents, const hlsmesh::EventReaderStats& input);
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

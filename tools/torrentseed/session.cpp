@@ -12,7 +12,7 @@
 
 #include "common/error.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace {
 
@@ -89,4 +89,4 @@ std::vector<lt::alert*>& TorrentSession::pop_alerts() {
   return alerts_;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -12,7 +12,7 @@
 #include "common/fd.hpp"
 #include "tools/torrentseed/peer_uploads.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct SessionConfig {
   std::string listen_interfaces;  // libtorrent syntax: "0.0.0.0:6881,[::]:6881"
@@ -46,4 +46,4 @@ class TorrentSession {
   std::vector<lt::alert*> alerts_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -13,7 +13,7 @@
 #include "common/fd.hpp"
 #include "common/log.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace fs = std::filesystem;
 using hlsmesh::Error;
@@ -166,4 +166,4 @@ void SegmentStore::remove(const std::string& infohash, const std::string& name) 
   }
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

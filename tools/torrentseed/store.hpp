@@ -11,7 +11,7 @@
 
 #include "common/fd.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 class SegmentStore {
  public:
@@ -76,4 +76,4 @@ class SegmentStore {
   std::set<std::string> claimed_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

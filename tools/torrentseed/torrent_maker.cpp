@@ -10,7 +10,7 @@
 
 #include "common/http_client.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 void check_torrent_spec(std::int64_t size, const TorrentSpec& spec) {
   if (size <= 0) throw std::invalid_argument("the segment is empty (0 bytes)");
@@ -104,4 +104,4 @@ bool is_infohash(std::string_view text) {
   return true;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct TorrentSpec {
   std::string name;                   // file name inside the torrent (the segment's basename)
@@ -55,4 +55,4 @@ std::string infohash_hex(const lt::info_hash_t& hashes);
 // True for a 40-character hex string.
 bool is_infohash(std::string_view text);
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -9,7 +9,7 @@
 #include "common/time_util.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace log = hlsmesh::log;
 
@@ -297,4 +297,4 @@ nlohmann::json TorrentTable::torrents_json() const {
   return list;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

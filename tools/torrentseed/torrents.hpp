@@ -23,7 +23,7 @@
 #include "tools/torrentseed/session.hpp"
 #include "tools/torrentseed/store.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct ErrorCounters {
   std::uint64_t unreadable = 0;      // a segment file that could not be read or stored
@@ -132,4 +132,4 @@ class TorrentTable {
   ErrorCounters errors_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

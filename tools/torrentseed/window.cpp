@@ -1,6 +1,6 @@
 #include "tools/torrentseed/window.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 namespace {
 
 std::string scalar_text(const nlohmann::json& value) {
@@ -91,4 +91,4 @@ void SegmentWindow::drop_dead_front() {
   }
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct WindowEntry {
   std::string infohash;
@@ -54,4 +54,4 @@ class SegmentWindow {
   std::unordered_map<std::string, std::uint64_t> by_key_;  // key -> sequence number
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -13,7 +13,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 namespace log = hlsmesh::log;
 using hlsmesh::Error;
@@ -188,4 +188,4 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
   return 0;
 }
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -12,7 +12,7 @@
 #include "common/fd.hpp"
 #include "common/lws_context.hpp"
 
-namespace torrentseed {
+namespace hlsmesh::torrentseed {
 
 struct FeedTimer;  // lws timer node (ws_feed.cpp)
 
@@ -53,4 +53,4 @@ class FeedClient {
   std::thread thread_;
 };
 
-}  // namespace torrentseed
+}  // namespace hlsmesh::torrentseed

@@ -3,7 +3,7 @@
 #include "options.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 // A point in monotonic time the whole run must finish by (--timeout).
 struct Deadline {
@@ -18,4 +18,4 @@ void run_probe(const Options& options, const Deadline& deadline, Report& report)
 void run_lint(const Options& options, const Deadline& deadline, Report& report);
 void run_swarm(const Options& options, const Deadline& deadline, Report& report);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

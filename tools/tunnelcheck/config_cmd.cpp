@@ -18,7 +18,7 @@
 #include "ingress.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 std::string config_path(const Options& o, Report& report) {
@@ -167,4 +167,4 @@ void run_route(const Options& o, Report& report) {
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

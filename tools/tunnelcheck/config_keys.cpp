@@ -6,7 +6,7 @@
 #include "common/text.hpp"
 #include "go_rules.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 enum class GoType { string, boolean, integer, uinteger, duration, string_list, int_list, access, ip_rules };
@@ -343,4 +343,4 @@ void decode_top_level_setting(YamlDecoder& d, const Entry& e, bool has_ingress) 
                                                    : "write a " + std::string(want) + " value for " + e.key);
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -14,7 +14,7 @@
 #include "config_yaml.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 extern const std::set<std::string> kRuleKeys;
 
@@ -51,4 +51,4 @@ void check_keys(const std::vector<Entry>& entries, const std::set<std::string>& 
 int yaml_line_of(const YAML::Node& node);
 std::string file_at(const std::string& file, int line);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -4,7 +4,7 @@
 
 #include "config_keys.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 void walk(const YAML::Node& node, const std::string& path, const std::string& file,
@@ -52,4 +52,4 @@ void report_placeholders(const YAML::Node& root, const std::string& file,
   walk(root, "", file, skip, report);
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

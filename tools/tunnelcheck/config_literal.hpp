@@ -12,7 +12,7 @@
 
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 // The placeholders in one text: "${DOMAIN:-x.example}", "$HOST", "{{ .Values.host }}".
 std::vector<std::string> placeholders(const std::string& text);
@@ -27,4 +27,4 @@ std::string render_advice(const std::string& placeholder);
 void report_placeholders(const YAML::Node& root, const std::string& file,
                          const std::function<bool(const std::string&)>& skip, Report& report);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

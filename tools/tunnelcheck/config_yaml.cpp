@@ -10,7 +10,7 @@
 #include "config_keys.hpp"
 #include "go_rules.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -271,4 +271,4 @@ void YamlDecoder::any(const YAML::Node& v, const std::string& key) {
   for (const Entry& e : entries(v)) any(e.value, key);
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

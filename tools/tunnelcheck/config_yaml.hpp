@@ -21,7 +21,7 @@
 
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 enum class Resolved { null, boolean, integer, floating, string };
 
@@ -81,4 +81,4 @@ class YamlDecoder {
   Report& report_;
 };
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -4,7 +4,7 @@
 #include "common/text.hpp"
 #include "common/time_util.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 long Deadline::remaining_ms() const {
   int64_t left = end_ms - hlsmesh::monotonic_ms();
@@ -113,4 +113,4 @@ bool check_response(const hlsmesh::http::Response& r, const std::string& subject
   return false;
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -10,7 +10,7 @@
 #include "common/http_client.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 class Fetcher {
  public:
@@ -41,4 +41,4 @@ bool check_response(const hlsmesh::http::Response& r, const std::string& subject
 
 using hlsmesh::http::header_lists;
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -7,7 +7,7 @@
 #include "probe.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 using hlsmesh::http::Response;
 using hlsmesh::m3u8::MediaPlaylist;
@@ -159,4 +159,4 @@ void Probe::watch() {
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -7,7 +7,7 @@
 
 #include "common/text.hpp"
 
-namespace tunnelcheck::go {
+namespace hlsmesh::tunnelcheck::go {
 namespace {
 
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
@@ -212,4 +212,4 @@ std::string to_re2_syntax(const std::string& re) {
   return out;
 }
 
-}  // namespace tunnelcheck::go
+}  // namespace hlsmesh::tunnelcheck::go

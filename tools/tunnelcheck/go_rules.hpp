@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-namespace tunnelcheck::go {
+namespace hlsmesh::tunnelcheck::go {
 
 // What url.Parse yields for the parts validateIngress looks at.
 struct ParsedUrl {
@@ -38,4 +38,4 @@ bool split_host_port(const std::string& hostport, std::string* port);
 // classes and lookbehind (refused by both) alone.
 std::string to_re2_syntax(const std::string& go_regex);
 
-}  // namespace tunnelcheck::go
+}  // namespace hlsmesh::tunnelcheck::go

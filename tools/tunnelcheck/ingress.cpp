@@ -18,7 +18,7 @@
 #include "config_yaml.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 bool IngressRule::matches_host(const std::string& host) const {
   if (hostname.empty() || hostname == "*" || hostname == host) return true;
@@ -220,4 +220,4 @@ std::string find_default_config() {
   return {};
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -13,7 +13,7 @@
 
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 struct IngressRule {
   size_t index = 0;  // 0-based, as `cloudflared tunnel ingress rule` prints it since 2023.10
@@ -55,4 +55,4 @@ std::string find_default_config();
 // "http://localhost:3000/" and "http://localhost:3000" name the same service.
 bool same_service(const std::string& a, const std::string& b);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

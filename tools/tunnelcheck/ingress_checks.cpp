@@ -15,7 +15,7 @@
 #include "ingress.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 struct Problem {
@@ -318,4 +318,4 @@ void validate_rules(IngressConfig& cfg, Report& report) {
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

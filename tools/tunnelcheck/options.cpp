@@ -3,9 +3,9 @@
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
-void setup_cli(CLI::App& app, Options& o) {
+void add_options(CLI::App& app, Options& o) {
   app.description(
       "Validate a cloudflared tunnel config, probe a live HLS endpoint, lint playlists.\n"
       "Exit codes (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, internal error).");
@@ -86,7 +86,7 @@ void setup_cli(CLI::App& app, Options& o) {
   for (auto* sub : {config, route, probe, lint, swarm}) sub->fallthrough();
 }
 
-void finish_options(CLI::App& app, Options& o) {
+void validate(const CLI::App& app, Options& o) {
   for (const char* name : {"config", "route", "probe", "lint", "swarm"})
     if (app.get_subcommand(name)->parsed()) o.command = name;
   o.timeout_given = app.get_option("--timeout")->count() > 0 || std::getenv("TUNNELCHECK_TIMEOUT");
@@ -112,4 +112,4 @@ void finish_options(CLI::App& app, Options& o) {
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -7,7 +7,7 @@
 
 #include "common/program.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 struct Options {
   hlsmesh::CommonOptions common;
@@ -51,10 +51,14 @@ struct Options {
 };
 
 // Builds the CLI11 app bound to `options`.
-void setup_cli(CLI::App& app, Options& options);
+void add_options(CLI::App& app, Options& options);
 
 // Checks what CLI11 cannot (e.g. --watch beyond --timeout); throws
 // hlsmesh::ExitRequest{usage} after logging the problem.
-void finish_options(CLI::App& app, Options& options);
+void validate(const CLI::App& app, Options& options);
 
-}  // namespace tunnelcheck
+// The program: runs the subcommand and prints the report; returns its
+// monitoring-plugin status 0-3. In run.cpp.
+int run(const Options& options);
+
+}  // namespace hlsmesh::tunnelcheck

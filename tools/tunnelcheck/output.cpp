@@ -11,7 +11,7 @@
 #include "common/log.hpp"
 #include "common/text.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 // Messages from the RFC checker quote segment URIs as written, which may carry
@@ -172,4 +172,4 @@ void print_report(std::ostream& out, const Report& report, const Options& option
     print_text(out, report);
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -6,8 +6,8 @@
 #include "options.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 void print_report(std::ostream& out, const Report& report, const Options& options);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

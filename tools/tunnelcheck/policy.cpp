@@ -4,7 +4,7 @@
 #include "common/http_client.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 void Aggregator::add(Severity s, const std::string& code, const std::string& subject, std::string message,
                      std::string fix) {
@@ -112,4 +112,4 @@ void check_segment_urls(const hlsmesh::m3u8::MediaPlaylist& pl, const std::strin
   agg.flush(report, "segment URLs");
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

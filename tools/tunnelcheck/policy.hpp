@@ -9,7 +9,7 @@
 #include "options.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 // Collapses repeated findings (one per segment) into one per code, counting
 // the rest, so 60 segments without CORS give one line, not 60.
@@ -38,4 +38,4 @@ hlsmesh::m3u8::ParseResult lint_text(const std::string& text, const std::string&
 void check_segment_urls(const hlsmesh::m3u8::MediaPlaylist& playlist, const std::string& playlist_url,
                         const Options& options, const std::string& subject, Report& report);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

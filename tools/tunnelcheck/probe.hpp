@@ -15,7 +15,7 @@
 #include "report.hpp"
 #include "segments.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 std::string num(double v, int places = 1);  // fixed-point, for messages
 
@@ -67,4 +67,4 @@ class Probe {
   std::vector<std::unique_ptr<Target>> targets_;
 };
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

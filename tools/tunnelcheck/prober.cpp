@@ -19,7 +19,7 @@
 #include "tracker.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 using hlsmesh::http::Response;
@@ -308,4 +308,4 @@ void run_lint(const Options& options, const Deadline& deadline, Report& report) 
   if (report.status() == Severity::ok) report.add(Severity::ok, "lint-ok", subject, "no problem found");
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 const char* severity_name(Severity s) {
   switch (s) {
@@ -56,4 +56,4 @@ bool Report::has(const std::string& code) const {
   return std::any_of(findings_.begin(), findings_.end(), [&](const Finding& f) { return f.code == code; });
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -7,7 +7,7 @@
 
 #include "common/m3u8.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 enum class Severity { ok = 0, warning = 1, critical = 2, unknown = 3 };
 
@@ -54,4 +54,4 @@ class Report {
   std::vector<Metric> metrics_;
 };
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -10,7 +10,7 @@
 #include "ts.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 std::string num(double v, int places = 3) {
@@ -240,4 +240,4 @@ void SegmentChecker::start(const hlsmesh::m3u8::MediaPlaylist& pl, const std::st
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -12,7 +12,7 @@
 #include "options.hpp"
 #include "policy.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 struct SegmentStats {
   size_t checked = 0;
@@ -49,4 +49,4 @@ std::vector<size_t> choose_segments(size_t count, const Options& options);
 void check_allow_origin(const hlsmesh::http::Response& r, const std::string& origin, const std::string& subject,
                         const std::string& what, Aggregator& out);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

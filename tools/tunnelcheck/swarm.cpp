@@ -12,7 +12,7 @@
 #include "common/m3u8.hpp"
 #include "fetch.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 namespace {
 
@@ -112,4 +112,4 @@ void run_swarm(const Options& o, const Deadline& deadline, Report& report) {
   }
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -16,7 +16,7 @@
 #include "common/time_util.hpp"
 #include "url.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 struct Failure {
@@ -246,4 +246,4 @@ void check_tracker(const std::string& url_text, const Deadline& deadline, Report
                 {{"tracker", subject}}, "Time to a scrape answer");
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -8,8 +8,8 @@
 #include "commands.hpp"
 #include "report.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 void check_tracker(const std::string& url, const Deadline& deadline, Report& report);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 constexpr size_t kPacket = 188;
@@ -121,4 +121,4 @@ TsInfo inspect_ts(std::string_view data) {
   return info;
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

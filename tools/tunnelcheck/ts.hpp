@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 struct TsInfo {
   bool sync_ok = false;              // 0x47 at every 188-byte boundary
@@ -22,4 +22,4 @@ struct TsInfo {
 
 TsInfo inspect_ts(std::string_view data);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

@@ -8,7 +8,7 @@
 
 #include "common/text.hpp"
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 namespace {
 
 // RFC 3986 §5.2.4 remove_dot_segments.
@@ -169,4 +169,4 @@ bool host_matches(const Url& url, const std::string& pattern_in) {
   return host == url.host;
 }
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

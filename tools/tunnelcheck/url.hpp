@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace tunnelcheck {
+namespace hlsmesh::tunnelcheck {
 
 struct Url {
   std::string scheme;    // lower-case: "https"
@@ -31,4 +31,4 @@ bool is_ip_literal(const std::string& host);
 // An entry without a port matches any port; "*.example.com" matches subdomains.
 bool host_matches(const Url& url, const std::string& pattern);
 
-}  // namespace tunnelcheck
+}  // namespace hlsmesh::tunnelcheck

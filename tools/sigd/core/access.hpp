@@ -1,5 +1,6 @@
 #pragma once
-// Who may do what: the info-hash allow-list (reloaded on SIGHUP), the
+// Who may do what: the info-hash allow-list (reloaded on SIGHUP; its file is
+// read by allow_list.cpp, outside core/), the
 // WebSocket Origin allow/deny lists, per-connection message rate (a token
 // bucket) and the constant-time publish token check.
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 #include "tools/sigd/core/ids.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 class AllowList {
  public:
@@ -52,4 +53,4 @@ class TokenBucket {
 // strings differ and of their lengths.
 bool token_matches(std::string_view presented, std::string_view expected);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -185,4 +185,4 @@ std::vector<std::pair<Delivery::Key, WindowFigures>> Delivery::figures(int64_t n
   return out;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

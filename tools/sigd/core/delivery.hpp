@@ -18,7 +18,7 @@
 #include "tools/sigd/core/access.hpp"
 #include "tools/sigd/core/json_view.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 struct DeliveryLimits {
   size_t max_body = 4096;         // bytes of one report
@@ -143,4 +143,4 @@ class Delivery {
   bool cdn_known_ = false;
 };
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

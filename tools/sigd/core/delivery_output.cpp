@@ -5,7 +5,7 @@
 
 #include "tools/sigd/core/delivery.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -174,4 +174,4 @@ nlohmann::ordered_json Delivery::history_json(int64_t now_ms) const {
   return j;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

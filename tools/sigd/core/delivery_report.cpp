@@ -6,7 +6,7 @@
 
 #include "tools/sigd/core/delivery.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -146,4 +146,4 @@ std::optional<ViewerReport> parse_report(json::Document& doc, std::string_view b
   return r;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

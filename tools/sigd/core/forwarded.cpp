@@ -5,7 +5,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -70,4 +70,4 @@ bool TrustedProxies::contains(const PeerAddr& a) const {
   return false;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -10,7 +10,7 @@
 
 #include "tools/sigd/core/registry.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 // A numeric IPv4 or IPv6 address (no port, no brackets); nullopt otherwise.
 // IPv4-mapped IPv6 becomes IPv4, as accepted sockets do.
@@ -40,4 +40,4 @@ class TrustedProxies {
   std::vector<PeerAddr> ips_;
 };
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

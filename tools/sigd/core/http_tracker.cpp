@@ -11,7 +11,7 @@
 #include "tools/sigd/core/scrape.hpp"
 #include "tools/sigd/core/stats.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace lt = libtorrent;
 
@@ -240,4 +240,4 @@ std::string http_scrape(std::string_view query, const Registry& registry, Stats&
   return out;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

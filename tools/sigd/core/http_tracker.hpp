@@ -11,7 +11,7 @@
 
 #include "tools/sigd/core/registry.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 class AllowList;
 struct Stats;
@@ -41,4 +41,4 @@ RequestKind classify_request(std::string_view head);
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query, size_t limit);
 std::optional<std::string> percent_decode(std::string_view s);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 std::optional<Id20> decode_binary_string(std::string_view s) {
   Id20 id;
@@ -112,4 +112,4 @@ std::optional<Id20> from_hex(std::string_view hex) {
   return id;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

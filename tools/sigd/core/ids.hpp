@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 struct Id20 {
   std::array<uint8_t, 20> bytes{};
@@ -39,4 +39,4 @@ void append_json_string(std::string& out, std::string_view utf8);
 std::string to_hex(const Id20& id);
 std::optional<Id20> from_hex(std::string_view hex);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace sigd::json {
+namespace hlsmesh::sigd::json {
 
 namespace {
 
@@ -116,4 +116,4 @@ const Node* Document::get(const Node& object, std::string_view key) const {
   return found;
 }
 
-}  // namespace sigd::json
+}  // namespace hlsmesh::sigd::json

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sigd::json {
+namespace hlsmesh::sigd::json {
 
 enum class Type : uint8_t { null, boolean, number, string, array, object };
 
@@ -58,4 +58,4 @@ class Document {
   std::string decoded_;  // every string and key; reserved up front so views stay put
 };
 
-}  // namespace sigd::json
+}  // namespace hlsmesh::sigd::json

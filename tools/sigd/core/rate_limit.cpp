@@ -1,6 +1,6 @@
 #include "tools/sigd/core/rate_limit.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 bool IpRateLimit::take(const PeerAddr& who, int64_t now_ms) {
   if (!enabled()) return true;
@@ -16,4 +16,4 @@ size_t IpRateLimit::prune(int64_t now_ms) {
   return std::erase_if(buckets_, [now_ms](const auto& entry) { return entry.second.full(now_ms); });
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

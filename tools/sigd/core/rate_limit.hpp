@@ -11,7 +11,7 @@
 #include "tools/sigd/core/access.hpp"
 #include "tools/sigd/core/registry.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 class IpRateLimit {
  public:
@@ -34,4 +34,4 @@ class IpRateLimit {
   std::unordered_map<std::string, TokenBucket> buckets_;  // by PeerAddr::key()
 };
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

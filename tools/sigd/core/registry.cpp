@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 Swarm* Registry::find(const Id20& ih) {
   auto it = swarms_.find(ih);
@@ -208,4 +208,4 @@ std::string_view refusal_reason(Registry::UpsertResult result) {
   return {};
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -21,7 +21,7 @@
 
 #include "tools/sigd/core/ids.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 // A WebSocket connection's id, given by the server (never reused while the
 // process lives); 0 is no connection: an HTTP peer. The registry holds ids,
@@ -148,4 +148,4 @@ bool http_request_owns(const Peer& p, const PeerAddr& from, uint32_t http_key);
 // The failure reason a refused upsert is answered with.
 std::string_view refusal_reason(Registry::UpsertResult result);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -3,7 +3,7 @@
 #include "common/log.hpp"
 #include "tools/sigd/core/access.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 RelayPeers::RelayPeers(std::string token) : token_(std::move(token)) { hlsmesh::log::add_secret(token_); }
 
@@ -21,4 +21,4 @@ bool RelayPeers::is_relay(const Id20& info_hash, const Id20& peer_id) const {
   return relays_.count({std::string(info_hash.view()), std::string(peer_id.view())}) != 0;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -10,7 +10,7 @@
 
 #include "tools/sigd/core/ids.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 class RelayPeers {
  public:
@@ -39,4 +39,4 @@ class RelayPeers {
   std::set<std::pair<std::string, std::string>> relays_;  // (info_hash, peer_id), raw bytes
 };
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

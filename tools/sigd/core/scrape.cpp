@@ -5,7 +5,7 @@
 #include "tools/sigd/core/access.hpp"
 #include "tools/sigd/core/registry.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -47,4 +47,4 @@ ScrapeSelection select_scrape(const ScrapeRequest& req, const Registry& registry
   return out;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -8,7 +8,7 @@
 
 #include "tools/sigd/core/ws_protocol.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 class AllowList;
 class Registry;
@@ -22,4 +22,4 @@ struct ScrapeSelection {
 ScrapeSelection select_scrape(const ScrapeRequest& request, const Registry& registry, const AllowList& allow,
                               size_t limit);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

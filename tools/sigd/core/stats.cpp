@@ -5,7 +5,7 @@
 #include "common/resident_memory.hpp"
 #include "tools/sigd/core/delivery.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 constexpr std::string_view kErrorNames[] = {
@@ -133,4 +133,4 @@ std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, c
   return out;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -7,7 +7,7 @@
 
 #include "tools/sigd/core/registry.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 // Kinds of rejected input, counted separately.
 enum class ErrorKind : int {
@@ -46,4 +46,4 @@ class Delivery;
 std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery = nullptr);
 std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery = nullptr);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

@@ -5,7 +5,7 @@
 
 #include "tools/sigd/core/json_view.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 namespace {
 
@@ -288,4 +288,4 @@ std::string failure_message(const ParseError& e) {
   return out;
 }
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd

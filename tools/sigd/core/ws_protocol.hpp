@@ -11,7 +11,7 @@
 
 #include "tools/sigd/core/ids.hpp"
 
-namespace sigd {
+namespace hlsmesh::sigd {
 
 enum class AnnounceEvent { update, started, stopped, completed, paused };
 
@@ -89,4 +89,4 @@ struct ScrapeFile {
 std::string scrape_reply(const std::vector<ScrapeFile>& files, int min_request_interval);
 std::string failure_message(const ParseError& error);
 
-}  // namespace sigd
+}  // namespace hlsmesh::sigd
