@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
 #include "tools/m3u8roll/naming.hpp"
@@ -62,9 +63,7 @@ Roller::Roller(Options options, Emit emit)
 }
 
 void Roller::handle(Json event) {
-  const std::string kind = event.is_object() && event.contains("event") && event["event"].is_string()
-                               ? event["event"].get<std::string>()
-                               : std::string();
+  const std::string kind = events::name(event);
   if (kind == "segment") {
     on_segment(event);
   } else if (kind == "init") {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
@@ -23,8 +24,7 @@ using hlsmesh::Json;
 namespace {
 
 std::string string_field(const Json& event, const char* name) {
-  auto it = event.find(name);
-  return it != event.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return events::string_field(event, name).value_or("");
 }
 
 bool is_ws_url(const std::string& url) { return url.rfind("ws://", 0) == 0 || url.rfind("wss://", 0) == 0; }
