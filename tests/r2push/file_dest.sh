@@ -150,6 +150,6 @@ if [[ -x "${HLSMESH_BIN:-}/sigd" ]]; then
   for step in "is writable" "public URL serves" "CORS: https://tv.example may read" "preflight allows the Range header" "answered 206"; do
     grep -q "^OK .*$step" "$work/check.out" || fail "check against sigd lacks '$step': $(cat "$work/check.out")"
   done
-  [[ -z "$(find "$work/site/live" -name '.r2push-check-*')" ]] || fail "check left its test file behind"
+  [[ -z "$(find "$work/site/live" -name 'r2push-check-*')" ]] || fail "check left its test file behind"
   pass "check --to file:// against sigd: writable, served, CORS, Range preflight, 206; test file removed"
 fi

@@ -18,7 +18,7 @@ s3api get-bucket-cors --bucket live >"$work/cors.json" || fail "no CORS on the b
   "https://watch.example.com,http://localhost:8000 GET,HEAD 1" ]] || fail "CORS rule: $(cat "$work/cors.json")"
 "$R2PUSH" check --to s3://live/pre --endpoint "$S3_URL" --public-url "$S3_URL/live" --origin https://watch.example.com \
   >"$work/check.out" 2>"$work/check.err" || fail "r2push check failed: $(cat "$work/check.out")"
-for step in "credentials accepted" "PUT pre/.r2push-check" "HEAD pre/" "public URL serves" "CORS: https://watch.example.com may read" \
+for step in "credentials accepted" "PUT pre/r2push-check" "HEAD pre/" "public URL serves" "CORS: https://watch.example.com may read" \
   "CORS preflight allows the Range header" "Range: bytes=1-3 answered 206" "the object is gone"; do
   grep -q "^OK .*$step" "$work/check.out" || fail "check lacks an OK line for '$step': $(cat "$work/check.out")"
 done

@@ -157,7 +157,8 @@ int check_file(const Settings& s, const std::string& origin) {
   Report report;
   http::Client client(2);
   std::filesystem::path dir = s.destination.dir;
-  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + ".r2push-check-" +
+  // No leading dot: sigd and many web servers refuse to serve dotfiles.
+  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + "r2push-check-" +
                     std::to_string(::getpid()) + ".txt";
   std::filesystem::path file = dir / key;
   std::string body = "r2push check " + format_iso8601_ms(std::chrono::system_clock::now()) + "\n";
@@ -206,7 +207,7 @@ int run_check(const Options& options) {
     }
   }
 
-  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + ".r2push-check-" +
+  std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + "r2push-check-" +
                     std::to_string(::getpid()) + "-" + std::to_string(std::time(nullptr)) + ".txt";
   std::string body = "r2push check " + format_iso8601_ms(std::chrono::system_clock::now()) + "\n";
   const std::string type = "text/plain; charset=utf-8";
