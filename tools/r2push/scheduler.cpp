@@ -48,7 +48,7 @@ std::string Scheduler::url_for(const std::string& key) const {
 void Scheduler::add(Json event) {
   ++stats_.events;
   uint64_t seq = next_seq_++;
-  entries_.push_back(Entry{std::move(event), false});
+  entries_.emplace_back().event = std::move(event);
   Json& ev = entries_.back().event;
   const std::string type = ev["event"].get<std::string>();
 
@@ -58,7 +58,7 @@ void Scheduler::add(Json event) {
   } else if (auto k = ev.find("key"); type != "expire" && k != ev.end() && k->is_string() && ev.contains("url")) {
     // An earlier r2push wrote this key before the event got here: a delete
     // that an earlier expire event asked for would remove the new object.
-    expirer_.cancel(k->get<std::string>());
+    note_write(k->get<std::string>(), seq);
   }
   if (!wants_upload(ev)) {
     entries_.back().done = true;
@@ -83,7 +83,7 @@ void Scheduler::add(Json event) {
   }
   // Pending deletes of this key were asked for by expire events read before
   // this one: they meant the old object, not the one this upload writes.
-  expirer_.cancel(job.key);
+  note_write(job.key, seq);
   // A newer version of a key whose upload has not started replaces it: the
   // object will hold the newer file anyway, and R2 allows one write per second
   // per key. The older event waits for the newer upload and gets its result.
@@ -119,7 +119,23 @@ void Scheduler::schedule_delete(Json& ev, uint64_t seq) {
     ++stats_.failed;
     return;
   }
-  expirer_.on_expire(ev, key, monotonic_ms());
+  // The countdown starts when the event is written (flush), not now.
+  entry(seq).delete_key = key;
+}
+
+void Scheduler::note_write(const std::string& key, uint64_t seq) {
+  expirer_.cancel(key);
+  last_write_seq_[key] = seq;
+  entry(seq).write_key = key;
+}
+
+void Scheduler::start_countdown(const Entry& expired, uint64_t seq) {
+  const std::string& key = expired.delete_key;
+  if (auto w = last_write_seq_.find(key); w != last_write_seq_.end() && w->second > seq) {
+    log::info("not deleting '" + key + "': a later event writes it again", {{"event_index", seq}});
+    return;
+  }
+  expirer_.on_expire(expired.event, key, monotonic_ms());
 }
 
 std::string Scheduler::key_fix(const std::string& key) const {
@@ -348,9 +364,17 @@ void Scheduler::cancel_waiting(const std::string& reason) {
   flush();
 }
 
+// An expire event's delete is scheduled as the event is written: every event
+// before it is out, so the playlist that stopped listing the segment has been
+// published (RFC 8216 §6.2.2 counts availability from that publication).
 void Scheduler::flush() {
   while (!entries_.empty() && entries_.front().done) {
-    writer_.write(entries_.front().event);
+    const Entry& front = entries_.front();
+    if (!front.delete_key.empty()) start_countdown(front, first_seq_);
+    if (auto w = last_write_seq_.find(front.write_key); w != last_write_seq_.end() && w->second == first_seq_) {
+      last_write_seq_.erase(w);  // no later expire can be written before it now
+    }
+    writer_.write(front.event);
     entries_.pop_front();
     ++first_seq_;
   }

@@ -55,6 +55,8 @@ class Scheduler {
   struct Entry {
     Json event;
     bool done = false;
+    std::string delete_key;  // expire: the object to delete once written
+    std::string write_key;   // the object this event writes, if any
   };
   struct Job {
     uint64_t seq = 0;                 // the entry it completes
@@ -69,6 +71,8 @@ class Scheduler {
 
   Entry& entry(uint64_t seq) { return entries_[seq - first_seq_]; }
   void schedule_delete(Json& event, uint64_t seq);
+  void note_write(const std::string& key, uint64_t seq);
+  void start_countdown(const Entry& expired, uint64_t seq);
   std::string key_fix(const std::string& key) const;  // what to do about a refused key
   void start(Job& job, int64_t now);
   void start_file(Job& job, int64_t now);
@@ -94,6 +98,7 @@ class Scheduler {
   std::map<std::string, uint64_t> waiting_by_key_;  // key → the job not yet in flight
   std::set<std::string> busy_keys_;                 // keys with a write in flight
   std::map<std::string, int64_t> last_write_ms_;    // key → start of its last write
+  std::map<std::string, uint64_t> last_write_seq_;  // key → newest unwritten event writing it
   size_t in_flight_ = 0;
   bool signals_stop_ = false;  // stopping: no more retries
   std::mt19937_64 rng_{std::random_device{}()};

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# --delete-expired counts a segment's availability time from the publication
+# of the playlist that stopped listing it (RFC 8216 §6.2.2), not from the
+# expire event's arrival: with that playlist's upload stalled 5 s by the fault
+# proxy, the segment must still be there when the playlist appears, and gone
+# about expire_after later.
+source "$(dirname "$0")/lib/lib.sh"
+
+start_s3rver main
+spawn node "$LIB/fault_proxy.mjs" "$S3_PORT" "$work/faults.jsonl" >"$work/proxy.out" 2>"$work/proxy.err"
+wait_for 10 grep -q "listening on" "$work/proxy.out" || fail "fault proxy did not start"
+PROXY="http://127.0.0.1:$(grep -o '[0-9]*$' "$work/proxy.out")"
+
+make_file "$work/src/0/seg1.ts" 100000
+"$R2PUSH" --to s3://live --endpoint "$S3_URL" --public-url "$S3_URL/live" \
+  <<<"$(jq -cn --arg p "$work/src/0/seg1.ts" '{event:"segment",rendition:"0",path:$p}')" >"$work/up.out" 2>"$work/up.err" ||
+  fail "segment upload exited $?"
+seg_key=$(jq -r .key "$work/up.out")
+[[ -n "$seg_key" && "$seg_key" != null ]] || fail "no key on the uploaded segment: $(cat "$work/up.out")"
+
+# The playlist's key matches the proxy's "s004" rule: its first PUT stalls 5 s.
+printf '#EXTM3U\n' >"$work/src/0/s004.m3u8"
+{
+  jq -cn --arg p "$work/src/0/s004.m3u8" '{event:"playlist",rendition:"0",path:$p,duration:2}'
+  jq -cn --arg k "$seg_key" '{event:"expire",rendition:"0",key:$k,duration:1,expire_after:1}'
+} >"$work/in.jsonl"
+
+exists() { s3api head-object --bucket live --key "$1" >/dev/null 2>&1; }
+# Not through spawn: a background command in a function reads /dev/null.
+"$R2PUSH" --to s3://live --endpoint "$PROXY" --public-url "$S3_URL/live" --delete-expired --timeout 15 \
+  <"$work/in.jsonl" >"$work/run.out" 2>"$work/run.err" &
+r2push_pid=$!
+started_pids+=("$r2push_pid")
+playlist_key="${seg_key%/*}/s004.m3u8"
+wait_for 20 exists "$playlist_key" || fail "the playlist $playlist_key was never published"
+exists "$seg_key" || fail "$seg_key was deleted before the playlist that stopped listing it was published"
+grep -q '"fault":"stall"' "$work/faults.jsonl" || fail "the proxy did not stall the playlist upload"
+wait_for 10 bash -c "! aws --endpoint-url '$S3_URL' s3api head-object --bucket live --key '$seg_key' >/dev/null 2>&1" ||
+  fail "$seg_key not deleted after its availability time"
+wait "$r2push_pid" || fail "r2push exited $?"
+pass "the expired segment outlived the stalled playlist upload, then was deleted"
