@@ -39,3 +39,30 @@ wait_for 10 bash -c "! aws --endpoint-url '$S3_URL' s3api head-object --bucket l
   fail "$seg_key not deleted after its availability time"
 wait "$r2push_pid" || fail "r2push exited $?"
 pass "the expired segment outlived the stalled playlist upload, then was deleted"
+
+# SIGTERM while that playlist is still uploading: the expire event behind it
+# is written after the stop, so its delete is left (with a warning) rather
+# than held for its 60 s availability time.
+make_file "$work/src/0/seg2.ts" 100000
+"$R2PUSH" --to s3://live --endpoint "$S3_URL" --public-url "$S3_URL/live" \
+  <<<"$(jq -cn --arg p "$work/src/0/seg2.ts" '{event:"segment",rendition:"0",path:$p}')" >"$work/up2.out" 2>"$work/up2.err" ||
+  fail "second segment upload exited $?"
+seg2_key=$(jq -r .key "$work/up2.out")
+printf '#EXTM3U\n' >"$work/src/0/s010.m3u8"  # s010: the proxy stalls its first PUT 5 s
+mkfifo "$work/fifo"
+"$R2PUSH" --to s3://live --endpoint "$PROXY" --public-url "$S3_URL/live" --delete-expired --timeout 15 \
+  <"$work/fifo" >"$work/stop.out" 2>"$work/stop.err" &
+stop_pid=$!
+started_pids+=("$stop_pid")
+exec {feed}>"$work/fifo"
+jq -cn --arg p "$work/src/0/s010.m3u8" '{event:"playlist",rendition:"0",path:$p,duration:2}' >&$feed
+jq -cn --arg k "$seg2_key" '{event:"expire",rendition:"0",key:$k,duration:1,expire_after:60}' >&$feed
+wait_for 10 grep -q '"url":"[^"]*s010.m3u8"\|s010' "$work/faults.jsonl" || fail "the playlist upload did not start"
+kill -TERM "$stop_pid"
+started=$SECONDS
+wait "$stop_pid" || fail "r2push exited $? after SIGTERM"
+exec {feed}>&-
+((SECONDS - started < 20)) || fail "r2push took $((SECONDS - started)) s to stop: it waited for a delete scheduled after the stop"
+grep -q "not deleting expired '$seg2_key': r2push is stopping" "$work/stop.err" || fail "the abandoned delete was not named: $(cat "$work/stop.err")"
+exists "$seg2_key" || fail "$seg2_key was deleted although r2push stopped before its availability time"
+pass "SIGTERM during the playlist upload: r2push stops at once, the delete behind it named and left"

@@ -131,6 +131,11 @@ void Scheduler::note_write(const std::string& key, uint64_t seq) {
 
 void Scheduler::start_countdown(const Entry& expired, uint64_t seq) {
   const std::string& key = expired.delete_key;
+  if (signals_stop_) {  // Expirer::abandon() has already said what stays behind
+    log::warning("not deleting expired '" + key + "': r2push is stopping; a lifecycle rule (r2push lifecycle "
+                 "--expire-days N) removes it");
+    return;
+  }
   if (auto w = last_write_seq_.find(key); w != last_write_seq_.end() && w->second > seq) {
     log::info("not deleting '" + key + "': a later event writes it again", {{"event_index", seq}});
     return;
