@@ -204,6 +204,53 @@ void Roller::reject(Rendition* r, Json& event, const std::string& why) {
   emit_(gone);
 }
 
+// A segment whose URI is listed already: a replay of the same file is passed
+// on with its MSN (true); new content under a reused name is listed under a
+// unique URI, which `uri` is rewritten to.
+bool Roller::is_replay(const Rendition& r, const RenditionWindow& window, Json& event, std::string& uri,
+                       std::optional<uint64_t> source_msn) {
+  const WindowEntry* existing = window.find_uri(uri);
+  if (!existing) return false;
+  // Same source position and size (or unknown): the same file again.
+  const auto bytes = unsigned_field(event, "bytes");
+  const bool same_source = (!existing->source_msn || !source_msn || *existing->source_msn == *source_msn) &&
+                           (!existing->bytes || !bytes || *existing->bytes == *bytes);
+  if (same_source) {
+    // A replay (hlswatch --backlog after a restart, a duplicated line): listed already.
+    ++stats_.replayed;
+    log::notice(describe(event) + " is already listed as MSN " + std::to_string(existing->msn) + " (" + uri +
+                    "); not listed twice",
+                {{"path", r.path}});
+    event["playlist_msn"] = existing->msn;
+    emit_(event);
+    return true;
+  }
+  log::error("the source reused segment name " + uri + " (now " + describe(event) +
+                 ", listed as MSN " + std::to_string(existing->msn) +
+                 "): the old entry now points at new content. Make names unique across encoder restarts "
+                 "(ffmpeg: -hls_start_number_source epoch, or -strftime 1 -hls_segment_filename 'seg-%s.ts'); "
+                 "listing it with a query suffix",
+             {{"path", r.path}});
+  uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("hlsmesh_msn=") +
+          std::to_string(window.next_msn());
+  return false;
+}
+
+bool Roller::marks_discontinuity(const Rendition& r, const RenditionWindow& window, const Json& event,
+                                 std::optional<uint64_t> source_msn) const {
+  bool discontinuity = event.value("discontinuity", false) || window.pending_discontinuity;
+  if (source_msn && window.last_source_msn && *source_msn != *window.last_source_msn + 1) {
+    if (!discontinuity) {
+      log::notice("source msn jumped from " + std::to_string(*window.last_source_msn) + " to " +
+                      std::to_string(*source_msn) + ": marking EXT-X-DISCONTINUITY",
+                  {{"path", r.path}});
+    }
+    discontinuity = true;
+  }
+  if (window.empty()) discontinuity = false;  // nothing before it in any published playlist
+  return discontinuity;
+}
+
 void Roller::on_segment(Json& event) {
   const std::string stream = name_field(event, "stream", default_stream);
   const std::string name = name_field(event, "rendition", default_rendition);
@@ -242,41 +289,8 @@ void Roller::on_segment(Json& event) {
   }
 
   const auto source_msn = unsigned_field(event, "msn");
-  if (const WindowEntry* existing = window.find_uri(*uri)) {
-    // Same source position and size (or unknown): the same file again.
-    const auto bytes = unsigned_field(event, "bytes");
-    const bool same_source = (!existing->source_msn || !source_msn || *existing->source_msn == *source_msn) &&
-                             (!existing->bytes || !bytes || *existing->bytes == *bytes);
-    if (same_source) {
-      // A replay (hlswatch --backlog after a restart, a duplicated line): listed already.
-      ++stats_.replayed;
-      log::notice(describe(event) + " is already listed as MSN " + std::to_string(existing->msn) + " (" + *uri +
-                      "); not listed twice",
-                  {{"path", r->path}});
-      event["playlist_msn"] = existing->msn;
-      emit_(event);
-      return;
-    }
-    log::error("the source reused segment name " + *uri + " (now " + describe(event) +
-                   ", listed as MSN " + std::to_string(existing->msn) +
-                   "): the old entry now points at new content. Make names unique across encoder restarts "
-                   "(ffmpeg: -hls_start_number_source epoch, or -strftime 1 -hls_segment_filename 'seg-%s.ts'); "
-                   "listing it with a query suffix",
-               {{"path", r->path}});
-    *uri += (uri->find('?') == std::string::npos ? "?" : "&") + std::string("hlsmesh_msn=") +
-            std::to_string(window.next_msn());
-  }
-
-  bool discontinuity = event.value("discontinuity", false) || window.pending_discontinuity;
-  if (source_msn && window.last_source_msn && *source_msn != *window.last_source_msn + 1) {
-    if (!discontinuity) {
-      log::notice("source msn jumped from " + std::to_string(*window.last_source_msn) + " to " +
-                      std::to_string(*source_msn) + ": marking EXT-X-DISCONTINUITY",
-                  {{"path", r->path}});
-    }
-    discontinuity = true;
-  }
-  if (window.empty()) discontinuity = false;  // nothing before it in any published playlist
+  if (is_replay(*r, window, event, *uri, source_msn)) return;
+  const bool discontinuity = marks_discontinuity(*r, window, event, source_msn);
 
   WindowEntry entry;
   entry.uri = *uri;

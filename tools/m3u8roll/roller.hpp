@@ -46,6 +46,10 @@ class Roller {
   using Key = std::pair<std::string, std::string>;  // stream, rendition
 
   void on_segment(Json& event);
+  bool is_replay(const Rendition& r, const RenditionWindow& window, Json& event, std::string& uri,
+                 std::optional<uint64_t> source_msn);
+  bool marks_discontinuity(const Rendition& r, const RenditionWindow& window, const Json& event,
+                           std::optional<uint64_t> source_msn) const;
   void on_init(Json& event);
   void on_end(Json& event);
 
