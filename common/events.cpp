@@ -133,6 +133,12 @@ std::optional<bool> bool_field(const Json& event, std::string_view field) {
   return v->get<bool>();
 }
 
+std::string text_field(const Json& event, std::string_view field) {
+  const Json* v = member(event, field);
+  if (!v || v->is_null()) return {};
+  return v->is_string() ? v->get<std::string>() : v->dump();
+}
+
 Json make(std::string_view name) { return Json{{"event", std::string(name)}}; }
 
 }  // namespace hlsmesh::events

@@ -36,6 +36,10 @@ std::optional<int64_t> integer_field(const Json& event, std::string_view field);
 std::optional<double> number_field(const Json& event, std::string_view field);
 std::optional<bool> bool_field(const Json& event, std::string_view field);
 
+// A field as text for names and keys: a string as is, "" when missing or null,
+// any other value as its JSON (an integer msn reads "42").
+std::string text_field(const Json& event, std::string_view field);
+
 // A new event object {"event": name}: the builders every program starts from.
 Json make(std::string_view name);
 

@@ -86,3 +86,13 @@ TEST(EventsBuilders, MakeStartsAnEventThatKeepsWhatIsAdded) {
   EXPECT_EQ(hlsmesh::events::name(e), "playlist");
   EXPECT_EQ(e.dump(), R"({"custom":{"kept":true},"event":"playlist"})");
 }
+
+TEST(EventsReaders, TextFieldNamesAnyValue) {
+  const hlsmesh::Json e =
+      hlsmesh::Json::parse(R"({"event":"segment","rendition":"720p","msn":42,"stream":null,"duration":2.5})");
+  EXPECT_EQ(hlsmesh::events::text_field(e, "rendition"), "720p");
+  EXPECT_EQ(hlsmesh::events::text_field(e, "msn"), "42");
+  EXPECT_EQ(hlsmesh::events::text_field(e, "duration"), "2.5");
+  EXPECT_EQ(hlsmesh::events::text_field(e, "stream"), "");
+  EXPECT_EQ(hlsmesh::events::text_field(e, "missing"), "");
+}

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/error.hpp"
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/r2push/keys.hpp"
@@ -19,16 +20,8 @@ namespace {
 constexpr long fallback_playlist_ms = 120000;
 
 long seconds_field_ms(const Json& event, const char* name) {
-  auto it = event.find(name);
-  if (it == event.end() || !it->is_number()) return -1;
-  double v = it->get<double>();
+  const double v = events::number_field(event, name).value_or(-1);
   return v < 0 ? -1 : std::lround(v * 1000.0);
-}
-
-std::string rendition_of(const Json& event) {
-  auto it = event.find("rendition");
-  if (it == event.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 }  // namespace
@@ -39,7 +32,7 @@ Expirer::Expirer(const Settings& settings, http::Client& client, const S3Api* ap
 void Expirer::on_playlist(const Json& event) {
   long ms = seconds_field_ms(event, "duration");
   if (ms < 0) return;
-  playlist_ms_[rendition_of(event)] = ms;
+  playlist_ms_[events::text_field(event, "rendition")] = ms;
   last_playlist_ms_ = ms;
 }
 
@@ -52,7 +45,7 @@ long Expirer::on_expire(const Json& event, const std::string& key, int64_t now_m
   } else {
     long segment = std::max(0L, seconds_field_ms(event, "duration"));
     long playlist = settings_.default_playlist_duration_ms;
-    if (auto it = playlist_ms_.find(rendition_of(event)); it != playlist_ms_.end()) {
+    if (auto it = playlist_ms_.find(events::text_field(event, "rendition")); it != playlist_ms_.end()) {
       playlist = it->second;
     } else if (last_playlist_ms_ > 0) {
       playlist = last_playlist_ms_;

@@ -7,20 +7,13 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/events.hpp"
 #include "common/http_client.hpp"
 #include "common/text.hpp"
 
 namespace hlsmesh::r2push {
 
 namespace {
-
-std::string field_text(const Json& event, const char* name) {
-  auto it = event.find(name);
-  if (it == event.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<long long>());
-  return it->dump();
-}
 
 const char* const known_placeholders[] = {"prefix", "rendition", "stream", "name", "stem", "ext", "msn", "event"};
 
@@ -54,16 +47,16 @@ void validate_key_template(const std::string& key_template) {
 }
 
 std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event) {
-  std::filesystem::path path(field_text(event, "path"));
+  std::filesystem::path path(events::text_field(event, "path"));
   std::map<std::string, std::string> values = {
       {"prefix", prefix},
-      {"rendition", field_text(event, "rendition")},
-      {"stream", field_text(event, "stream")},
+      {"rendition", events::text_field(event, "rendition")},
+      {"stream", events::text_field(event, "stream")},
       {"name", path.filename().string()},
       {"stem", path.stem().string()},
       {"ext", path.has_extension() ? path.extension().string().substr(1) : std::string()},
-      {"msn", field_text(event, "msn")},
-      {"event", field_text(event, "event")},
+      {"msn", events::text_field(event, "msn")},
+      {"event", events::text_field(event, "event")},
   };
   std::string out;
   size_t pos = 0;

@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/r2push/keys.hpp"
@@ -18,10 +19,9 @@ namespace {
 constexpr size_t tool_error_limit = 2000;
 
 bool wants_upload(const Json& event) {
-  auto path = event.find("path");
-  if (path == event.end() || !path->is_string() || path->get<std::string>().empty()) return false;
-  if (event.contains("url")) return false;  // an earlier r2push did it
-  return event["event"] != "expire";        // an expire event names a file that is going away
+  if (events::string_field(event, "path").value_or("").empty()) return false;
+  if (event.contains("url")) return false;    // an earlier r2push did it
+  return events::name(event) != "expire";     // an expire event names a file that is going away
 }
 
 // ETag of a published file the way nginx computes it ("mtime-size" in hex).
@@ -50,15 +50,15 @@ void Scheduler::add(Json event) {
   uint64_t seq = next_seq_++;
   entries_.emplace_back().event = std::move(event);
   Json& ev = entries_.back().event;
-  const std::string type = ev["event"].get<std::string>();
+  const std::string type = events::name(ev);
 
   if (type == "playlist") expirer_.on_playlist(ev);
   if (type == "expire" && settings_.delete_expired) {
     schedule_delete(ev, seq);
-  } else if (auto k = ev.find("key"); type != "expire" && k != ev.end() && k->is_string() && ev.contains("url")) {
+  } else if (auto k = events::string_field(ev, "key"); type != "expire" && k && ev.contains("url")) {
     // An earlier r2push wrote this key before the event got here: a delete
     // that an earlier expire event asked for would remove the new object.
-    note_write(k->get<std::string>(), seq);
+    note_write(*k, seq);
   }
   if (!wants_upload(ev)) {
     entries_.back().done = true;
@@ -68,7 +68,7 @@ void Scheduler::add(Json event) {
 
   Job job;
   job.seq = seq;
-  job.path = ev["path"].get<std::string>();
+  job.path = *events::string_field(ev, "path");
   job.key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
   std::string name = std::filesystem::path(job.path).filename().string();
   job.content_type = content_type_for(name);
@@ -103,9 +103,9 @@ void Scheduler::add(Json event) {
 
 void Scheduler::schedule_delete(Json& ev, uint64_t seq) {
   std::string key;
-  if (auto k = ev.find("key"); k != ev.end() && k->is_string()) {
-    key = k->get<std::string>();  // as the uploading r2push named it
-  } else if (ev.contains("path") && ev["path"].is_string()) {
+  if (auto k = events::string_field(ev, "key")) {
+    key = *k;  // as the uploading r2push named it
+  } else if (events::string_field(ev, "path")) {
     key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
   }
   if (key.empty()) {
