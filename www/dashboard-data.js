@@ -19,9 +19,10 @@ export function readPrices(search) {
 export const seriesKey = (s) => `${s.stream}\n${s.rendition}`;
 export const seriesLabel = (s) => (s.rendition ? `${s.stream} [${s.rendition}]` : s.stream);
 
-// uPlot columns: [time (s), share %, viewers, peers B/s, CDN B/s, origin B/s].
+// uPlot columns: [time (s), share %, viewers, peers B/s, CDN B/s, origin B/s,
+// relays B/s (a part of peers: what relays said they served)].
 export function chartColumns(history, stream, nowS) {
-  const cols = [[], [], [], [], [], []];
+  const cols = [[], [], [], [], [], [], []];
   const bucket = history.bucket_s || 10;
   const idx = Object.fromEntries((history.columns || []).map((c, i) => [c, i]));
   for (const p of stream?.points ?? []) {
@@ -32,6 +33,7 @@ export function chartColumns(history, stream, nowS) {
     cols[3].push(p[idx.p2p] / bucket);
     cols[4].push(p[idx.cdn] / bucket);
     cols[5].push(p[idx.origin] / bucket);
+    cols[6].push(idx.relay === undefined ? null : p[idx.relay] / bucket);
   }
   return cols;
 }

@@ -33,6 +33,7 @@ function setupCharts() {
     { label: 'peers', stroke: '#1a7f37', width: 2 },
     { label: 'CDN', stroke: '#9a6700', width: 2 },
     { label: 'origin', stroke: '#cf222e', width: 2 },
+    { label: 'of peers: relays', stroke: '#8250df', width: 2, dash: [6, 4] },
   ], { values: axisBytes, size: 70 });
 }
 
@@ -56,7 +57,7 @@ function render() {
   const cols = chartColumns(history, hist, Date.now() / 1000);
   charts.share.setData([cols[0], cols[1]]);
   charts.viewers.setData([cols[0], cols[2]]);
-  charts.bytes.setData([cols[0], cols[3], cols[4], cols[5]]);
+  charts.bytes.setData([cols[0], cols[3], cols[4], cols[5], cols[6]]);
   const m = row?.['1m'];
   $('t-share').textContent = m && m.reports ? `${Math.round(m.p2p_share * 100)} %` : '–';
   $('t-viewers').textContent = row ? String(row.viewers) : '0';
@@ -70,6 +71,7 @@ function render() {
   const alarm = row?.origin_alarm;
   $('alarm').hidden = !alarm;
   if (alarm) $('alarm').textContent = 'Viewers of this stream fetch segments from the page\'s own origin although a CDN serves it.';
+  $('t-relays').textContent = m && m.relays ? `${rate(m.bytes_per_s.relays)} · ${m.relays} relay${m.relays > 1 ? 's' : ''}, ${m.relay_peers} peers` : '–';
   $('updated').textContent = `updated ${new Date().toLocaleTimeString()} · ${m ? rate(m.bytes_per_s.p2p) : '–'} from peers`;
   document.body.dataset.points = String(cols[0].length); // for the test: the charts have data
 }

@@ -5,14 +5,14 @@ import { chartColumns, savings, money, readPrices, DEFAULT_PRICES } from '../../
 
 const history = {
   bucket_s: 10,
-  columns: ['ago_s', 'viewers', 'p2p_share', 'p2p', 'cdn', 'origin', 'other'],
-  streams: [{ stream: 's', rendition: '720p', points: [[20, 3, 0.75, 3000, 1000, 0, 0], [10, 4, 0, 0, 0, 0, 0]] }],
+  columns: ['ago_s', 'viewers', 'p2p_share', 'p2p', 'cdn', 'origin', 'other', 'relay'],
+  streams: [{ stream: 's', rendition: '720p', points: [[20, 3, 0.75, 3000, 1000, 0, 0, 2000], [10, 4, 0, 0, 0, 0, 0, 0]] }],
 };
 
 test('history points become uPlot columns: time, share %, viewers, bytes/s by source', () => {
   const cols = chartColumns(history, history.streams[0], 1000);
-  assert.deepEqual(cols, [[980, 990], [75, null], [3, 4], [300, 0], [100, 0], [0, 0]]);
-  assert.deepEqual(chartColumns(history, undefined, 1000), [[], [], [], [], [], []]);
+  assert.deepEqual(cols, [[980, 990], [75, null], [3, 4], [300, 0], [100, 0], [0, 0], [200, 0]]);
+  assert.deepEqual(chartColumns(history, undefined, 1000), [[], [], [], [], [], [], []]);
 });
 
 test('savings: peer bytes priced as origin egress, or CDN egress plus one read per segment', () => {

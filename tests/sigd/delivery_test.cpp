@@ -166,3 +166,28 @@ TEST(DeliveryOutput, MetricsEventsAndHistory) {
   ASSERT_EQ(h["streams"][0]["points"].size(), 1u);
   EXPECT_EQ(h["streams"][0]["points"][0][3], 3000u);
 }
+
+TEST(DeliveryRelay, FoldsWhatGrewBesideTheViewersSeries) {
+  Delivery d;
+  std::string error;
+  ASSERT_FALSE(d.report(body("viewer-0001", 1, 9000, 1000), 1000, error)) << error;
+  auto relay = [](uint64_t seq, uint64_t bytes) {
+    return R"({"v":1,"relay":"relay-run-1","seq":)" + std::to_string(seq) +
+           R"(,"streams":[{"stream":"https://cdn.example/live/stream.m3u8","rendition":"720p","bytes":)" +
+           std::to_string(bytes) + R"(,"peers":3}]})";
+  };
+  ASSERT_FALSE(d.relay_report(relay(1, 4000), 2000, error)) << error;
+  ASSERT_FALSE(d.relay_report(relay(2, 6000), 12000, error)) << error;
+  auto stale = d.relay_report(relay(2, 9000), 13000, error);
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(refusal_name(*stale), "stale");
+  const auto rows = d.figures(14000, 60);
+  ASSERT_EQ(rows.size(), 1u);  // the viewers' series, not a second one
+  EXPECT_EQ(rows[0].second.relay, 6000u);
+  EXPECT_EQ(rows[0].second.p2p, 9000u);
+  EXPECT_EQ(rows[0].second.relays, 1u);
+  EXPECT_EQ(rows[0].second.relay_peers, 3u);
+  d.expire(60000);  // the relay went quiet: no longer counted as live
+  EXPECT_EQ(d.figures(60000, 600)[0].second.relays, 0u);
+  EXPECT_EQ(d.figures(60000, 600)[0].second.relay, 6000u);
+}

@@ -1,5 +1,8 @@
 // POST /report: viewers' delivery reports (www/report.js) read off lws's
-// HTTP body callbacks into the Delivery aggregates, and the 10 s tick that
+// HTTP body callbacks into the Delivery aggregates; POST /relay-report: a
+// relay's (meshrelay) report of what it served, with sigd's relay token as
+// its bearer token (never logged: the viewers' figures would be at the mercy
+// of anyone who could post one); and the 10 s tick that
 // expires silent viewers, names streams served from the origin and sends a
 // `delivery` event per stream to the feed's subscribers.
 #include <chrono>
@@ -38,7 +41,9 @@ int Server::report_begin(lws* wsi, std::string_view path, const PeerAddr& client
   rc.client = client;
   rc.body.clear();
   rc.received = 0;
-  rc.wrong_path = path != "/report";
+  rc.relay = path == "/relay-report";
+  rc.wrong_path = path != "/report" && !rc.relay;
+  rc.relay_authorized = rc.relay && relay_authorized(wsi);
   // Without a body lws sends no body callbacks: answer now.
   char length[24] = "";
   const bool has_length = lws_hdr_copy(wsi, length, sizeof length, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
@@ -62,7 +67,8 @@ int Server::report_body(lws* wsi, const void* in, size_t len) {
     return -1;
   }
   // Kept up to one byte past the cap: enough for Delivery to refuse it.
-  const size_t room = std::max(rc.body.size(), delivery_.max_body() + 1) - rc.body.size();
+  const size_t cap = rc.relay ? Delivery::kMaxRelayBody : delivery_.max_body();
+  const size_t room = std::max(rc.body.size(), cap + 1) - rc.body.size();
   rc.body.append(static_cast<const char*>(in), std::min(len, room));
   return 0;
 }
@@ -73,9 +79,11 @@ int Server::report_complete(lws* wsi) {
   ReportConn& rc = it->second;
   if (rc.wrong_path)
     return respond(wsi, 405, "text/plain; charset=utf-8",
-                   "method not allowed: sigd takes POST only at /report (viewer delivery reports)\n",
+                   "method not allowed: sigd takes POST only at /report (viewer delivery reports) and "
+                   "/relay-report (meshrelay)\n",
                    {{"allow", "GET, HEAD, OPTIONS"}});
   const int64_t now = hlsmesh::monotonic_ms();
+  if (rc.relay) return relay_report_complete(wsi, rc, now);
   std::string error;
   std::optional<ReportRefusal> refusal;
   if (!rc.bucket.take(now)) {
@@ -95,6 +103,42 @@ int Server::report_complete(lws* wsi) {
   const std::vector<std::pair<std::string, std::string>> no_store = {{"cache-control", "no-store"}};
   if (!refusal) return respond(wsi, 204, "text/plain", {}, no_store);
   return respond(wsi, status_of(*refusal), "text/plain; charset=utf-8", "report refused: " + error + "\n", no_store);
+}
+
+// No per-address limit for a relay: it shows the token, and it may well sit
+// behind the same address as the viewers it serves.
+int Server::relay_report_complete(lws* wsi, ReportConn& rc, int64_t now) {
+  std::string error;
+  std::optional<ReportRefusal> refusal;
+  if (!rc.relay_authorized) {
+    refusal = ReportRefusal::relay_token;
+    error = relays_.enabled() ? "no valid relay token (Authorization: Bearer, meshrelay --relay-token)"
+                              : "this sigd takes no relay reports: start it with --relay-token";
+  } else if (!rc.bucket.take(now)) {
+    refusal = ReportRefusal::rate_conn;
+    error = "more than one report a second on this connection; a relay reports every 10 s";
+  } else if (rc.received > Delivery::kMaxRelayBody) {
+    refusal = ReportRefusal::body_size;
+    error = "relay report of " + std::to_string(rc.received) + " bytes; at most " +
+            std::to_string(Delivery::kMaxRelayBody);
+  }
+  if (refusal) delivery_.refuse(*refusal);
+  else refusal = delivery_.relay_report(rc.body, now, error);
+  rc.body.clear();
+  rc.body.shrink_to_fit();
+  const std::vector<std::pair<std::string, std::string>> no_store = {{"cache-control", "no-store"}};
+  if (!refusal) return respond(wsi, 204, "text/plain", {}, no_store);
+  const unsigned status = *refusal == ReportRefusal::relay_token ? 403 : status_of(*refusal);
+  return respond(wsi, status, "text/plain; charset=utf-8", "relay report refused: " + error + "\n", no_store);
+}
+
+bool Server::relay_authorized(lws* wsi) const {
+  char header[320] = "";
+  if (lws_hdr_copy(wsi, header, sizeof header, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0) return false;
+  std::string_view value(header);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.substr(0, kBearer.size()) != kBearer) return false;
+  return relays_.accepts(value.substr(kBearer.size()));
 }
 
 void Server::schedule_delivery() {

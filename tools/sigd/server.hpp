@@ -186,9 +186,12 @@ class Server {
                                const std::function<ProxyHeaders()>& proxy_headers);
 
   // report_route.cpp: POST /report and the delivery figures' 10 s tick
+  struct ReportConn;
   int report_begin(lws* wsi, std::string_view path, const PeerAddr& client);
   int report_body(lws* wsi, const void* in, size_t len);
   int report_complete(lws* wsi);
+  int relay_report_complete(lws* wsi, ReportConn& rc, int64_t now);
+  bool relay_authorized(lws* wsi) const;
   void schedule_delivery();
   static void delivery_timer(lws_sorted_usec_list_t* sul);
   void delivery_tick();
@@ -227,6 +230,8 @@ class Server {
     std::string body;
     size_t received = 0;
     bool wrong_path = false;  // a POST elsewhere: its body is read and dropped, then 405
+    bool relay = false;             // POST /relay-report (meshrelay)
+    bool relay_authorized = false;  // it showed sigd's --relay-token
     bool started = false;     // bucket set up by the connection's first POST
   };
   Delivery delivery_;

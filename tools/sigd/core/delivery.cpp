@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace hlsmesh::sigd {
 
 namespace {
 
-constexpr std::string_view kRefusalNames[] = {"body_size",    "json",         "field",       "stale", "rate_conn",
-                                              "rate_ip",      "viewer_limit", "stream_limit"};
+constexpr std::string_view kRefusalNames[] = {"body_size", "json",         "field",        "stale",      "rate_conn",
+                                              "rate_ip",   "viewer_limit", "stream_limit", "relay_token"};
 static_assert(std::size(kRefusalNames) == static_cast<size_t>(ReportRefusal::count_));
 
 // How much of the time between two reports counts as watched: a page that
@@ -37,14 +38,14 @@ std::optional<ReportRefusal> Delivery::report(std::string_view body, int64_t now
   return refusal;
 }
 
-std::optional<size_t> Delivery::series_for(const ViewerReport& r, int64_t now_ms) {
-  std::string name = r.stream;
+std::optional<size_t> Delivery::series_for(const std::string& stream, const std::string& rendition, int64_t now_ms) {
+  std::string name = stream;
   name += '\n';
-  name += r.rendition;
+  name += rendition;
   if (auto it = series_index_.find(name); it != series_index_.end()) return it->second;
   if (series_.size() >= limits_.max_series) return std::nullopt;
   Series s;
-  s.key = {r.stream, r.rendition};
+  s.key = {stream, rendition};
   s.first_ms = now_ms;
   series_.push_back(std::move(s));
   series_index_.emplace(std::move(name), series_.size() - 1);
@@ -68,7 +69,7 @@ std::optional<ReportRefusal> Delivery::fold(const ViewerReport& r, int64_t now_m
     error = "seq " + std::to_string(r.seq) + " is not after " + std::to_string(vit->second.seq);
     return ReportRefusal::stale;
   }
-  auto index = series_for(r, now_ms);
+  auto index = series_for(r.stream, r.rendition, now_ms);
   if (!index) {
     error = "too many streams (" + std::to_string(limits_.max_series) + ")";
     return ReportRefusal::stream_limit;
@@ -100,6 +101,7 @@ std::optional<ReportRefusal> Delivery::fold(const ViewerReport& r, int64_t now_m
 }
 
 void Delivery::expire(int64_t now_ms) {
+  std::erase_if(relays_, [&](const auto& r) { return now_ms - r.second.last_ms > limits_.viewer_ttl_ms; });
   for (auto it = viewers_.begin(); it != viewers_.end();) {
     if (now_ms - it->second.last_ms > limits_.viewer_ttl_ms) {
       --series_[it->second.series].live;
@@ -148,7 +150,7 @@ WindowFigures Delivery::window(const Series& s, int64_t now_ms, int window_s) co
   double watched = 0, stalled = 0;
   for (const Bucket& b : s.ring) {
     if (b.index < 0 || b.index > newest || b.index <= newest - count) continue;
-    w.p2p += b.p2p, w.cdn += b.cdn, w.origin += b.origin, w.other += b.other, w.up += b.up;
+    w.p2p += b.p2p, w.cdn += b.cdn, w.origin += b.origin, w.other += b.other, w.up += b.up, w.relay += b.relay;
     w.stalls += b.stalls, w.reports += b.reports, peers += b.peers;
     watched += b.watched_s, stalled += b.stalled_s;
     for (size_t i = 0; i < kLatencyBins; ++i) latency[i] += b.latency[i], samples += b.latency[i];
@@ -160,6 +162,8 @@ WindowFigures Delivery::window(const Series& s, int64_t now_ms, int window_s) co
       std::max(1.0, static_cast<double>(std::min<int64_t>(window_s * 1000LL, now_ms - s.first_ms)) / 1000.0);
   w.p2p_bps = static_cast<double>(w.p2p) / span_s, w.cdn_bps = static_cast<double>(w.cdn) / span_s;
   w.origin_bps = static_cast<double>(w.origin) / span_s, w.other_bps = static_cast<double>(w.other) / span_s;
+  w.relay_bps = static_cast<double>(w.relay) / span_s;
+  std::tie(w.relays, w.relay_peers) = relays_of(s, now_ms);
   w.stall_ratio = watched > 0 ? std::min(1.0, stalled / watched) : 0;
   w.peers_per_viewer = w.reports ? static_cast<double>(peers) / static_cast<double>(w.reports) : 0;
   auto percentile = [&](double q) -> std::optional<double> {

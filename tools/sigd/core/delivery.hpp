@@ -43,8 +43,27 @@ struct ViewerReport {
 // and what is wrong with it. Unknown fields are refused too.
 std::optional<ViewerReport> parse_report(json::Document& doc, std::string_view body, std::string& error);
 
+// A relay's report (POST /relay-report, meshrelay): what it served to
+// viewers per stream and rendition, cumulative since the relay started (a
+// lost report loses nothing). `relay` is the relay's id for this run.
+struct RelayReport {
+  struct Row {
+    std::string stream, rendition;
+    uint64_t bytes = 0;
+    uint32_t peers = 0;
+  };
+  std::string relay;
+  uint64_t seq = 0;
+  std::vector<Row> rows;
+};
+
+// The same checks as parse_report, for a relay's report.
+std::optional<RelayReport> parse_relay_report(std::string_view body, std::string& error);
+
 // Why a report was refused, counted separately (and the HTTP status it gets).
-enum class ReportRefusal : int { body_size, json, field, stale, rate_conn, rate_ip, viewer_limit, stream_limit, count_ };
+enum class ReportRefusal : int {
+  body_size, json, field, stale, rate_conn, rate_ip, viewer_limit, stream_limit, relay_token, count_
+};
 std::string_view refusal_name(ReportRefusal r);
 
 // What /stats.json, /metrics, the `delivery` event and the dashboard show
@@ -53,8 +72,10 @@ struct WindowFigures {
   int window_s = 0;
   uint64_t viewers = 0;
   uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;  // bytes in the window
+  uint64_t relay = 0;  // bytes relays served (their own reports; part of what viewers got from peers)
+  uint32_t relays = 0, relay_peers = 0;  // relays heard from in the last 30 s, their peers
   double p2p_share = 0;                                       // p2p / (p2p + cdn + origin + other)
-  double p2p_bps = 0, cdn_bps = 0, origin_bps = 0, other_bps = 0;
+  double p2p_bps = 0, cdn_bps = 0, origin_bps = 0, other_bps = 0, relay_bps = 0;
   uint64_t stalls = 0;
   double stall_ratio = 0;  // stalled seconds / watched seconds
   std::optional<double> latency_p50, latency_p95;
@@ -76,6 +97,13 @@ class Delivery {
   std::optional<ReportRefusal> report(std::string_view body, int64_t now_ms, std::string& error);
   void refuse(ReportRefusal r) { ++refused_[static_cast<size_t>(r)]; }
   size_t max_body() const { return limits_.max_body; }
+
+  // A relay's report (the caller checked its token), folded beside the
+  // viewers' figures of the same stream and rendition.
+  static constexpr size_t kMaxRelayBody = 32 * 1024;
+  static constexpr size_t kMaxRelays = 256;
+  std::optional<ReportRefusal> relay_report(std::string_view body, int64_t now_ms, std::string& error);
+  uint64_t relay_reports() const { return relay_accepted_; }
 
   // Drops viewers not heard from for viewer_ttl_ms and streams idle for the
   // whole history. Called every few seconds.
@@ -106,7 +134,7 @@ class Delivery {
   static constexpr size_t kLatencyBins = 62;  // 0.5 s wide up to 30 s, then one open-ended bin
   struct Bucket {
     int64_t index = -1;  // now_ms / kBucketMs this bucket holds
-    uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0;
+    uint64_t p2p = 0, cdn = 0, origin = 0, other = 0, up = 0, relay = 0;
     double watched_s = 0, stalled_s = 0;
     uint32_t stalls = 0, reports = 0, viewers = 0;
     uint64_t peers = 0;
@@ -117,7 +145,7 @@ class Delivery {
     std::vector<Bucket> ring = std::vector<Bucket>(kBuckets);
     uint32_t live = 0;  // viewers whose last report named this series
     int64_t first_ms = 0, last_ms = 0;
-    uint64_t total_p2p = 0, total_cdn = 0, total_origin = 0, total_other = 0, total_up = 0;
+    uint64_t total_p2p = 0, total_cdn = 0, total_origin = 0, total_other = 0, total_up = 0, total_relay = 0;
     bool cdn_seen = false, origin_alarmed = false, alarm_pending = false;
   };
   struct Viewer {
@@ -129,7 +157,20 @@ class Delivery {
   };
 
   std::optional<ReportRefusal> fold(const ViewerReport& r, int64_t now_ms, std::string& error);
-  std::optional<size_t> series_for(const ViewerReport& r, int64_t now_ms);
+  // What one relay last reported for a series ("stream\nrendition").
+  struct RelayServed {
+    uint64_t bytes = 0;
+    uint32_t peers = 0;
+  };
+  struct Relay {
+    uint64_t seq = 0;
+    int64_t last_ms = 0;
+    std::unordered_map<std::string, RelayServed> served;
+  };
+
+  std::optional<size_t> series_for(const std::string& stream, const std::string& rendition, int64_t now_ms);
+  std::optional<ReportRefusal> fold_relay(const RelayReport& r, int64_t now_ms, std::string& error);
+  std::pair<uint32_t, uint32_t> relays_of(const Series& s, int64_t now_ms) const;  // relays, their peers
   Bucket& bucket(Series& s, int64_t now_ms);
   WindowFigures window(const Series& s, int64_t now_ms, int window_s) const;
 
@@ -138,7 +179,8 @@ class Delivery {
   std::vector<Series> series_;
   std::unordered_map<std::string, size_t> series_index_;  // stream + '\n' + rendition
   std::unordered_map<std::string, Viewer> viewers_;
-  uint64_t accepted_ = 0;
+  std::unordered_map<std::string, Relay> relays_;  // by relay id
+  uint64_t accepted_ = 0, relay_accepted_ = 0;
   std::array<uint64_t, static_cast<size_t>(ReportRefusal::count_)> refused_{};
   bool cdn_known_ = false;
 };

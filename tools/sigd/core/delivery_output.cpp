@@ -20,12 +20,16 @@ nlohmann::ordered_json window_json(const WindowFigures& w) {
   j["window_s"] = w.window_s;
   j["viewers"] = w.viewers;
   j["reports"] = w.reports;
-  j["bytes"] = {{"p2p", w.p2p}, {"cdn", w.cdn}, {"origin", w.origin}, {"other", w.other}, {"uploaded", w.up}};
+  j["bytes"] = {{"p2p", w.p2p},     {"cdn", w.cdn}, {"origin", w.origin}, {"other", w.other},
+                {"uploaded", w.up}, {"relays", w.relay}};
   j["p2p_share"] = round3(w.p2p_share);
   j["bytes_per_s"] = {{"p2p", std::round(w.p2p_bps)},
                       {"cdn", std::round(w.cdn_bps)},
                       {"origin", std::round(w.origin_bps)},
-                      {"other", std::round(w.other_bps)}};
+                      {"other", std::round(w.other_bps)},
+                      {"relays", std::round(w.relay_bps)}};
+  j["relays"] = w.relays;
+  j["relay_peers"] = w.relay_peers;
   j["stalls"] = w.stalls;
   j["stall_ratio"] = round3(w.stall_ratio);
   j["latency_p50_s"] = optional(w.latency_p50);
@@ -61,6 +65,8 @@ nlohmann::ordered_json Delivery::stats_json(int64_t now_ms) const {
   for (size_t i = 0; i < refused_.size(); ++i) refused[std::string(refusal_name(static_cast<ReportRefusal>(i)))] = refused_[i];
   j["refused"] = refused;
   j["viewers"] = viewers_.size();
+  j["relay_reports"] = relay_accepted_;
+  j["relays"] = relays_.size();
   j["streams"] = nlohmann::ordered_json::array();
   const auto one = figures(now_ms, 60), ten = figures(now_ms, 600);
   for (size_t i = 0; i < one.size(); ++i) {
@@ -72,7 +78,7 @@ nlohmann::ordered_json Delivery::stats_json(int64_t now_ms) const {
     st["viewers"] = s.live;
     st["origin_alarm"] = s.origin_alarmed;
     st["total"] = {{"p2p", s.total_p2p},       {"cdn", s.total_cdn},     {"origin", s.total_origin},
-                   {"other", s.total_other},   {"uploaded", s.total_up},
+                   {"other", s.total_other},   {"uploaded", s.total_up}, {"relays", s.total_relay},
                    {"p2p_share", total ? round3(static_cast<double>(s.total_p2p) / static_cast<double>(total)) : 0.0}};
     st["last_report_s"] = (now_ms - s.last_ms) / 1000;
     st["1m"] = window_json(one[i].second);
@@ -91,6 +97,9 @@ std::string Delivery::prometheus_text(int64_t now_ms) const {
   for (size_t i = 0; i < refused_.size(); ++i)
     out += "hlsmesh_delivery_reports_refused_total{reason=\"" + std::string(refusal_name(static_cast<ReportRefusal>(i))) + "\"} " +
            std::to_string(refused_[i]) + "\n";
+  out += "# HELP hlsmesh_delivery_relay_reports_total Relay reports taken (meshrelay, POST /relay-report).\n"
+         "# TYPE hlsmesh_delivery_relay_reports_total counter\n";
+  out += "hlsmesh_delivery_relay_reports_total " + std::to_string(relay_accepted_) + "\n";
   const auto rows = figures(now_ms, 60);
   auto family = [&](const char* name, const char* type, const char* help, auto value) {
     out += std::string("# HELP hlsmesh_delivery_") + name + ' ' + help + "\n# TYPE hlsmesh_delivery_" + name + ' ' +
@@ -122,6 +131,13 @@ std::string Delivery::prometheus_text(int64_t now_ms) const {
   }
   family("bytes_uploaded_total", "counter", "Bytes viewers uploaded to peers.",
          [&](K k, W) { return std::optional<double>(total(k, &Series::total_up)); });
+  family("bytes_relay_total", "counter",
+         "Segment bytes relays (meshrelay) served to viewers, as the relays report it; part of bytes_p2p.",
+         [&](K k, W) { return std::optional<double>(total(k, &Series::total_relay)); });
+  family("relays", "gauge", "Relays heard from in the last 30 s.",
+         [](K, W w) { return std::optional<double>(static_cast<double>(w.relays)); });
+  family("relay_peers", "gauge", "Viewers the relays serve, as they last reported.",
+         [](K, W w) { return std::optional<double>(static_cast<double>(w.relay_peers)); });
   family("stall_ratio", "gauge", "Stalled seconds per watched second over the last minute.",
          [](K, W w) { return std::optional<double>(w.stall_ratio); });
   family("latency_p50_seconds", "gauge", "Median seconds behind live over the last minute.",
@@ -157,7 +173,8 @@ nlohmann::ordered_json Delivery::history_json(int64_t now_ms) const {
     st["stream"] = s.key.stream;
     st["rendition"] = s.key.rendition;
     st["origin_alarm"] = s.origin_alarmed;
-    st["total"] = {{"p2p", s.total_p2p}, {"cdn", s.total_cdn}, {"origin", s.total_origin}, {"other", s.total_other}};
+    st["total"] = {{"p2p", s.total_p2p},     {"cdn", s.total_cdn},       {"origin", s.total_origin},
+                   {"other", s.total_other}, {"relays", s.total_relay}};
     auto& points = st["points"] = nlohmann::ordered_json::array();
     // Oldest first; seconds ago of each bucket's start, so the page needs no clock.
     for (int64_t index = std::max<int64_t>(0, newest - static_cast<int64_t>(kBuckets) + 1); index <= newest; ++index) {
@@ -166,11 +183,11 @@ nlohmann::ordered_json Delivery::history_json(int64_t now_ms) const {
       const uint64_t total = b.p2p + b.cdn + b.origin + b.other;
       points.push_back({(newest - index) * (kBucketMs / 1000), b.viewers,
                         total ? round3(static_cast<double>(b.p2p) / static_cast<double>(total)) : 0.0, b.p2p, b.cdn,
-                        b.origin, b.other});
+                        b.origin, b.other, b.relay});
     }
     j["streams"].push_back(std::move(st));
   }
-  j["columns"] = {"ago_s", "viewers", "p2p_share", "p2p", "cdn", "origin", "other"};
+  j["columns"] = {"ago_s", "viewers", "p2p_share", "p2p", "cdn", "origin", "other", "relay"};
   return j;
 }
 

@@ -13,6 +13,10 @@ bool RelayPeers::admit(const Id20& info_hash, const Id20& peer_id, std::string_v
   return true;
 }
 
+bool RelayPeers::accepts(std::string_view presented) const {
+  return enabled() && !presented.empty() && token_matches(presented, token_);
+}
+
 void RelayPeers::remove(const Id20& info_hash, const Id20& peer_id) {
   relays_.erase({std::string(info_hash.view()), std::string(peer_id.view())});
 }

@@ -20,6 +20,8 @@ class RelayPeers {
   // True, and the peer is a relay from now on, when `presented` is the token.
   bool admit(const Id20& info_hash, const Id20& peer_id, std::string_view presented);
   void remove(const Id20& info_hash, const Id20& peer_id);
+  // True when `presented` is the token (a relay's report to /relay-report).
+  bool accepts(std::string_view presented) const;
   bool is_relay(const Id20& info_hash, const Id20& peer_id) const;
 
   // Calls fn(peer_id) for each relay of the swarm; fn returns false for a
