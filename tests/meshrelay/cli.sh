@@ -80,3 +80,30 @@ wait_for 10 grep -q "missing.m3u8: HTTP 404" "$work/missing.log" || fail "a 404 
 kill -0 "$pid" || fail "meshrelay exited on a 404 playlist"
 kill -TERM "$pid"
 pass "a 404 playlist is logged and retried"
+
+# Reporting to sigd: with sigd's relay token (from the environment only) the
+# relay's figures reach sigd's /relay-report; with a wrong one sigd's 403 is
+# logged once and the relay goes on. The token never appears in a log.
+token="relay-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+rport=$(free_port)
+SIGD_RELAY_TOKEN="$token" spawn "$bin/sigd" --listen "127.0.0.1:$rport" --www "$www" </dev/null 2>"$work/sigd-relay.log"
+wait_for 10 curl -fs -o /dev/null "http://127.0.0.1:$rport/health" || fail "the second sigd does not start"
+MESHRELAY_RELAY_TOKEN="$token" spawn "$relay" "http://127.0.0.1:$rport/live/media.m3u8" \
+  --tracker "ws://127.0.0.1:$rport/announce" --stats-interval 1 --backfill 2 >"$work/report.jsonl" 2>"$work/report.log"
+reported() {
+  curl -fs "http://127.0.0.1:$rport/stats.json" |
+    jq -e '.delivery.relay_reports >= 2 and .delivery.relays == 1 and
+           (.delivery.streams | map(select(.rendition == "0" and (.stream | endswith("/live/media.m3u8")))) | length) == 1' \
+      >/dev/null
+}
+wait_for 15 reported || fail "sigd shows no relay reports: $(curl -fs "http://127.0.0.1:$rport/stats.json")"
+MESHRELAY_RELAY_TOKEN="not-$token" spawn "$relay" "http://127.0.0.1:$rport/live/media.m3u8" \
+  --tracker "ws://127.0.0.1:$rport/announce" --stats-interval 0.5 --backfill 1 >/dev/null 2>"$work/wrong-token.log"
+wait_for 10 grep -q "sigd refused or missed the relay's report (HTTP 403" "$work/wrong-token.log" ||
+  fail "a refused report is not logged"
+sleep 2
+[[ $(grep -c "sigd refused or missed" "$work/wrong-token.log") == 1 ]] || fail "a refused report is logged more than once"
+curl -fs "http://127.0.0.1:$rport/stats.json" | jq -e '.delivery.refused.relay_token >= 2' >/dev/null ||
+  fail "sigd does not count the wrong token's reports"
+! grep -q -- "$token" "$work"/*.log || fail "the relay token appears in a log"
+pass "reports what it served to sigd with the relay token; a wrong token is logged once"

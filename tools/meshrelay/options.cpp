@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "tools/meshrelay/sigd_report.hpp"
 
 namespace hlsmesh::meshrelay {
 
@@ -26,6 +27,11 @@ void add_options(CLI::App& app, Options& o) {
                  "sigd's --relay-token: sent in every announce so sigd gives the relay every viewer's offer (other "
                  "trackers ignore it); never logged")
       ->envname("MESHRELAY_RELAY_TOKEN");
+  app.add_option("--report-url", o.report_url,
+                 "Where the relay reports what it served (sigd's /relay-report, with --relay-token as bearer token), "
+                 "so sigd's /metrics and dashboard count it; default with --relay-token: /relay-report on the first "
+                 "tracker's host; none: no reports")
+      ->envname("MESHRELAY_REPORT_URL");
   app.add_option("--p2pml", o.p2pml,
                  "p2p-media-loader release(s) the viewers run, 2.2 and/or 2.3: their swarm hashes differ, the relay "
                  "joins one swarm per release")
@@ -86,6 +92,13 @@ void validate(const CLI::App&, Options& o) {
     }
   }
   hlsmesh::log::add_secret(o.relay_token);
+  if (!o.report_url.empty() && o.report_url != "none" && o.report_url.rfind("http://", 0) != 0 &&
+      o.report_url.rfind("https://", 0) != 0) {
+    throw Error(Exit::usage, "--report-url " + o.report_url + ": expected sigd's http(s)://host/relay-report, or none");
+  }
+  if (!o.report_url.empty() && o.report_url != "none" && o.relay_token.empty()) {
+    throw Error(Exit::usage, "--report-url needs --relay-token: sigd takes a relay's report only with its token");
+  }
   if (o.level_bitrate_name == "bandwidth") {
     o.level_bitrate = LevelBitrate::bandwidth;
   } else if (o.level_bitrate_name == "position") {
@@ -110,5 +123,14 @@ SessionLimits Options::session_limits() const {
 }
 
 std::string Options::effective_swarm_id() const { return swarm_id.empty() ? without_query(url) : swarm_id; }
+
+std::string Options::effective_report_url() const {
+  if (report_url == "none" || relay_token.empty()) return {};
+  if (!report_url.empty()) return report_url;
+  for (const auto& t : trackers) {
+    if (auto derived = default_report_url(t); !derived.empty()) return derived;
+  }
+  return {};
+}
 
 }  // namespace hlsmesh::meshrelay

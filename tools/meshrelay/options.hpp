@@ -18,6 +18,7 @@ struct Options {
   std::vector<std::string> trackers;  // ws(s):// WebTorrent trackers
   std::string swarm_id;               // p2p-media-loader's swarmId; default: url without its query
   std::string relay_token;            // sigd --relay-token: sent in announces, never logged
+  std::string report_url;             // sigd's /relay-report; default from the first tracker, with a token
   std::vector<std::string> p2pml = {"2.2", "2.3"};
   std::vector<P2pmlRelease> releases;  // parsed from p2pml by validate()
   std::string level_bitrate_name = "bandwidth";
@@ -36,6 +37,7 @@ struct Options {
 
   SessionLimits session_limits() const;
   std::string effective_swarm_id() const;
+  std::string effective_report_url() const;  // empty: no reports to sigd
 };
 
 void add_options(CLI::App& app, Options& options);

@@ -30,6 +30,7 @@ LevelInfo level_of(const m3u8::Variant& v) {
   for (const auto& [name, value] : v.other_attributes) {
     if (name == "FRAME-RATE") level.frame_rate = value;
     if (name == "VIDEO-RANGE") level.video_range = value;
+    if (name == "NAME") level.name = value.size() >= 2 && value.front() == '"' ? value.substr(1, value.size() - 2) : value;
   }
   if (v.frame_rate && level.frame_rate.empty()) {
     char buffer[32];

@@ -38,6 +38,10 @@ Swarm& Relay::swarm_for(int stream, const LevelInfo& level, P2pmlRelease release
   Swarm s;
   s.stream = stream;
   s.release = release;
+  // www/report.js renditionName: hls.js' level name, else its height, else its index.
+  s.rendition = !level.name.empty() ? level.name
+                : level.height    ? std::to_string(*level.height) + "p"
+                                  : std::to_string(stream);
   s.id = stream_swarm_id(options_.effective_swarm_id(), "main",
                          stream_index(release, level, stream, options_.level_bitrate));
   s.info_hash = info_hash(s.id, release);
@@ -251,6 +255,23 @@ json Relay::report(const FollowerStats* follower) {
     event["fetch_errors"] = follower->errors.load();
   }
   return event;
+}
+
+
+json Relay::contribution(const std::string& relay_id, std::uint64_t seq) const {
+  std::map<std::string, std::pair<std::uint64_t, std::size_t>> by_rendition;  // bytes, open peers
+  for (std::size_t i = 0; i < swarms_.size(); ++i) {
+    auto& row = by_rendition[swarms_[i].rendition];
+    row.first += swarms_[i].bytes;
+    for (const auto& [id, peer] : peers_) row.second += peer.swarm == i && peer.open ? 1 : 0;
+  }
+  json streams = json::array();
+  // Cut as the page cuts them (www/report.js), so both land in one series.
+  const std::string stream = options_.effective_swarm_id().substr(0, 256);
+  for (const auto& [rendition, row] : by_rendition)
+    streams.push_back(
+        {{"stream", stream}, {"rendition", rendition.substr(0, 64)}, {"bytes", row.first}, {"peers", row.second}});
+  return {{"v", 1}, {"relay", relay_id}, {"seq", seq}, {"streams", streams}};
 }
 
 }  // namespace hlsmesh::meshrelay

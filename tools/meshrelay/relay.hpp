@@ -25,6 +25,7 @@ namespace hlsmesh::meshrelay {
 
 struct Swarm {
   int stream = 0;  // rendition index
+  std::string rendition;  // named as the viewer page names it in its reports to sigd
   P2pmlRelease release = P2pmlRelease::v2_2;
   std::string id;         // v2-<swarm>-main-<index>
   std::string info_hash;  // 20 characters
@@ -49,6 +50,9 @@ class Relay {
   void tracker_message(std::size_t tracker, const std::string& text);
   void tick();  // once a second
   nlohmann::json report(const FollowerStats* follower);
+  // For sigd's /relay-report: bytes served and peers per rendition, both
+  // releases' swarms together, as of the last report().
+  nlohmann::json contribution(const std::string& relay_id, std::uint64_t seq) const;
 
   std::size_t peer_count() const { return peers_.size(); }
 

@@ -1,5 +1,6 @@
 // meshrelay's run(): the GLib main loop with the relay, the playlist
-// follower, signals and the stats timer.
+// follower, signals and the stats timer (a `relay` event on stdout and the
+// same figures to sigd).
 #include <glib-unix.h>
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "tools/meshrelay/options.hpp"
 #include "tools/meshrelay/playlist_follower.hpp"
 #include "tools/meshrelay/relay.hpp"
+#include "tools/meshrelay/sigd_report.hpp"
 
 namespace hlsmesh::meshrelay {
 namespace {
@@ -38,11 +40,20 @@ int run(const Options& options) {
   }, loop.get());
   bool pipe_closed = false;
   Timer tick(std::chrono::seconds(1), [&relay] { relay.tick(); });
+  std::unique_ptr<SigdReporter> sigd;
+  if (const auto url = options.effective_report_url(); !url.empty())
+    sigd = std::make_unique<SigdReporter>(url, options.relay_token);
+  const std::string relay_id = make_relay_id();
+  std::uint64_t seq = 0;
+  auto emit = [&] {
+    writer.write(relay.report(&follower.stats()));
+    if (sigd) sigd->submit(relay.contribution(relay_id, ++seq).dump());
+  };
   std::unique_ptr<Timer> reports;
   if (options.stats_interval > 0) {
     reports = std::make_unique<Timer>(std::chrono::milliseconds(static_cast<long>(options.stats_interval * 1000)), [&] {
       try {
-        writer.write(relay.report(&follower.stats()));
+        emit();
       } catch (const EventWriter::PipeClosed&) {
         pipe_closed = true;  // not thrown through GLib's C frames
         g_main_loop_quit(loop.get());
@@ -52,7 +63,7 @@ int run(const Options& options) {
   log::notice("relaying " + options.url + " to p2p-media-loader viewers", {{"url", options.url}});
   g_main_loop_run(loop.get());
   g_source_remove(wake);
-  if (!pipe_closed && options.stats_interval > 0) writer.write(relay.report(&follower.stats()));
+  if (!pipe_closed && options.stats_interval > 0) emit();
   return 0;
 }
 

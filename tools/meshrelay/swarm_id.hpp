@@ -26,6 +26,7 @@ struct LevelInfo {
   std::string video_codecs;  // as hls.js splits them out of CODECS
   std::optional<std::uint64_t> width, height;
   std::string frame_rate, video_range;  // attribute values as written
+  std::string name;                     // NAME, not hashed: the viewer page names its rendition after it
 };
 
 // Where the bitrate 2.3 hashes comes from: the master's BANDWIDTH (stock
