@@ -73,11 +73,11 @@ void PlaylistFollower::sleep_for(double seconds) {
   wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stop_; });
 }
 
-http::Response PlaylistFollower::get(const std::string& url, const std::vector<std::string>& headers) {
+http::Response PlaylistFollower::get(const std::string& url, const std::vector<std::string>& headers, long timeout_ms) {
   http::Request request;
   request.url = url;
   request.headers = headers;
-  request.timeout_ms = 15000;
+  request.timeout_ms = timeout_ms;
   request.follow_redirects = true;
   return client_.perform(std::move(request));
 }
@@ -132,7 +132,10 @@ double PlaylistFollower::poll(Media& media, int stream) {
   if (!media.etag.empty()) headers.push_back("If-None-Match: " + media.etag);
   if (!media.last_modified.empty()) headers.push_back("If-Modified-Since: " + media.last_modified);
   ++stats_.playlist_requests;
-  auto response = get(media.url, headers);
+  // A playlist that stalls longer than this is given up until the next poll:
+  // waiting longer would only let the live edge run away from the relay.
+  const auto timeout_ms = static_cast<long>(std::clamp(media.target_duration * 1500, 3000.0, 15000.0));
+  auto response = get(media.url, headers, timeout_ms);
   if (response.curl_code == CURLE_OK && response.status == 304) {
     ++stats_.playlist_not_modified;
     return media.target_duration / 2;

@@ -60,7 +60,7 @@ class PlaylistFollower {
   void run();
   bool load_manifest();
   double poll(Media& media, int stream);
-  http::Response get(const std::string& url, const std::vector<std::string>& headers = {});
+  http::Response get(const std::string& url, const std::vector<std::string>& headers = {}, long timeout_ms = 15000);
   void sleep_for(double seconds);
 
   std::string manifest_url_;
