@@ -1,12 +1,14 @@
 // Reads the viewers' results of a run with meshrelay and one without it
 // (tests/e2e/viewers.mjs --out) and the relay's own `relay` events, prints
 // the figures side by side, and exits 1 unless every viewer received segment
-// bytes from the relay's peer (its peer id starts with -MR) by its own stats.
+// bytes from the relay's peer (its peer id starts with -MR) by its own stats,
+// and, given sigd's /stats.json taken after the relay stopped, unless sigd's
+// relay bytes match the relay's own last event within 3 %.
 //
-//   node relay-report.mjs WITH.json WITHOUT.json RELAY.jsonl
+//   node relay-report.mjs WITH.json WITHOUT.json RELAY.jsonl [SIGD-STATS.json]
 import fs from 'node:fs';
 
-const [withFile, withoutFile, relayFile] = process.argv.slice(2);
+const [withFile, withoutFile, relayFile, sigdFile] = process.argv.slice(2);
 const withRun = JSON.parse(fs.readFileSync(withFile, 'utf8'));
 const withoutRun = JSON.parse(fs.readFileSync(withoutFile, 'utf8'));
 const relayEvents = fs.readFileSync(relayFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
@@ -70,5 +72,16 @@ for (const v of report['with relay'].viewers) {
   if (v.relayBytes <= 0) failures.push(`${v.name} received no segment bytes from the relay's peer`);
 }
 if (!(last.bytes_served > 0)) failures.push('the relay reports no bytes served');
+if (sigdFile) {
+  const delivery = JSON.parse(fs.readFileSync(sigdFile, 'utf8')).delivery ?? { streams: [] };
+  const sigdBytes = delivery.streams.reduce((s, st) => s + (st.total?.relays ?? 0), 0);
+  const viewerSeries = delivery.streams.filter((st) => st.total?.relays > 0 && st.total?.p2p > 0).length;
+  const off = last.bytes_served ? Math.abs(sigdBytes - last.bytes_served) / last.bytes_served : 1;
+  console.log(`sigd: ${mb(sigdBytes)} from relays in ${delivery.relay_reports ?? 0} relay reports `
+    + `(the relay's own events: ${mb(last.bytes_served ?? 0)}, ${(off * 100).toFixed(1)} % apart); `
+    + `${viewerSeries} series with both relay and viewer bytes`);
+  if (!(off <= 0.03)) failures.push(`sigd counts ${sigdBytes} relay bytes, the relay ${last.bytes_served}`);
+  if (viewerSeries < 1) failures.push('sigd shows the relay\'s bytes in no series the viewers reported on');
+}
 for (const f of failures) console.error(`FAIL: ${f}`);
 process.exit(failures.length ? 1 : 0);
