@@ -7,6 +7,7 @@
 #include "tools/tunnelcheck/fetch.hpp"
 #include "tools/tunnelcheck/ingress.hpp"
 #include "tools/tunnelcheck/policy.hpp"
+#include "tools/tunnelcheck/renditions.hpp"
 #include "tools/tunnelcheck/ts.hpp"
 #include "tools/tunnelcheck/url.hpp"
 
@@ -171,6 +172,8 @@ TEST(Ts, MeasuresDurationFromSortedPts) {
   EXPECT_EQ(info.pes_count, 50u);
   ASSERT_TRUE(info.duration_s);
   EXPECT_NEAR(*info.duration_s, 2.0, 1e-6);
+  ASSERT_TRUE(info.frame_s);
+  EXPECT_NEAR(*info.frame_s, 0.04, 1e-9);
 }
 
 TEST(Ts, HandlesPtsWrapAround) {
@@ -250,4 +253,81 @@ TEST(Policy, WarnsWhenSegmentsComeFromThePlaylistHostWithoutCdnHost) {
   ASSERT_EQ(r.findings().size(), 1u);  // one finding for both segments
   EXPECT_EQ(r.findings()[0].code, "segments-on-playlist-host");
   EXPECT_EQ(r.status(), Severity::warning);
+}
+
+namespace {
+
+// A fetched rendition whose playlist lists `count` segments from MSN `first`,
+// with the first PTS (seconds) of some of them read.
+std::unique_ptr<Target> rendition(const std::string& uri, uint64_t first, size_t count,
+                                  const std::map<uint64_t, double>& starts) {
+  auto t = std::make_unique<Target>();
+  t->ok = true;
+  t->subject = "http://cdn.example/" + uri;
+  t->variant = hlsmesh::m3u8::Variant{};
+  t->variant->uri = uri;
+  t->labels = {{"playlist", uri}};
+  t->playlist.media_sequence = first;
+  t->playlist.segments.resize(count);
+  for (const auto& [msn, pts] : starts) t->stats->timing[msn] = {pts, 0.04, "video"};
+  return t;
+}
+
+}  // namespace
+
+TEST(Renditions, CommonMsnsAreTheNewestListedByEveryRendition) {
+  std::vector<std::unique_ptr<Target>> ladder;
+  ladder.push_back(rendition("0/stream.m3u8", 100, 60, {}));  // 100-159
+  ladder.push_back(rendition("1/stream.m3u8", 98, 60, {}));   // 98-157: fetched a moment earlier
+  EXPECT_EQ(common_msns(ladder, 3), (std::vector<uint64_t>{155, 156, 157}));
+  EXPECT_EQ(common_msns(ladder, 100).size(), 58u);
+  ladder.push_back(rendition("2/stream.m3u8", 1000, 60, {}));
+  EXPECT_TRUE(common_msns(ladder, 3).empty());
+  Report r;
+  check_alignment(ladder, {}, r);
+  EXPECT_TRUE(r.has("renditions-msn-disjoint"));
+}
+
+TEST(Renditions, AlignmentToleratesLessThanOneFrameAcrossThePtsWrap) {
+  const double wrap = 8589934592.0 / 90000.0;
+  std::vector<std::unique_ptr<Target>> ladder;
+  // MSN 13 starts 10 ms before the 33-bit clock wraps; rendition 1 reads it 20 ms after.
+  ladder.push_back(rendition("0/stream.m3u8", 10, 5, {{13, wrap - 0.01}, {14, 1.0}}));
+  ladder.push_back(rendition("1/stream.m3u8", 10, 5, {{13, 0.02}, {14, 1.0}}));
+  Report ok;
+  check_alignment(ladder, {13, 14}, ok);
+  EXPECT_EQ(ok.status(), Severity::ok);
+  EXPECT_TRUE(ok.has("renditions-aligned"));
+
+  ladder.push_back(rendition("2/stream.m3u8", 10, 5, {{13, wrap - 0.01}, {14, 1.04}}));  // one frame late
+  Report bad;
+  check_alignment(ladder, {13, 14}, bad);
+  ASSERT_EQ(bad.findings().size(), 1u);
+  EXPECT_EQ(bad.findings()[0].code, "renditions-misaligned");
+  EXPECT_NE(bad.findings()[0].message.find("MSN 14 starts at PTS 1.040 s in 2/stream.m3u8 but 1.000 s in 0/stream.m3u8"),
+            std::string::npos)
+      << bad.findings()[0].message;
+  EXPECT_NE(bad.findings()[0].message.find("1 of 2"), std::string::npos);
+}
+
+TEST(Renditions, BandwidthOfOneIsAPlaceholderBelowTheMeasuredPeak) {
+  Options o;
+  auto t = rendition("0/stream.m3u8", 0, 5, {});
+  t->variant->bandwidth = 1;
+  t->variant->average_bandwidth = 800000;
+  t->stats->checked = 2;
+  t->stats->bytes = 500000;
+  t->stats->seconds = 4;
+  t->stats->peak_bps = 1100000;
+  Report r;
+  check_bandwidth(*t, o, r);
+  EXPECT_TRUE(r.has("bandwidth-below-measured"));
+  EXPECT_TRUE(r.has("average-bandwidth-below-measured"));  // 1 000 000 measured vs 800 000 declared
+  EXPECT_NE(r.findings()[0].message.find("placeholder"), std::string::npos);
+
+  t->variant->bandwidth = 1200000;
+  t->variant->average_bandwidth = 1000000;
+  Report good;
+  check_bandwidth(*t, o, good);
+  EXPECT_EQ(good.status(), Severity::ok);
 }

@@ -56,6 +56,9 @@ void add_options(CLI::App& app, Options& o) {
   probe->add_option("--segments", o.segments, "sample: newest, oldest and --sample more; all: every listed segment")
       ->check(CLI::IsMember({"sample", "all"}));
   probe->add_option("--sample", o.sample, "Segments checked besides newest and oldest (default 3)");
+  probe->add_option("--align-segments", o.align_segments,
+                    "Master: the newest N MSNs listed by every rendition are fetched from each and their first PTS "
+                    "compared (default 3; 0 = no alignment check)");
   probe->add_flag("--no-update", o.no_update, "Skip the second playlist fetch after 1.5 × target duration");
   probe->add_option("--watch", o.watch_s, "Keep polling for SECONDS and report stalls")
       ->check(CLI::Range(0.0, 86400.0));

@@ -31,6 +31,7 @@ struct Options {
   std::string profile = "hlsmesh";  // lint: rfc (RFC rules only) | hlsmesh (rules + deployment policy)
   std::string segments = "sample";  // sample | all
   size_t sample = 3;                // segments in the middle of the window, besides newest/oldest
+  size_t align_segments = 3;        // master: the newest MSNs listed by every rendition, fetched from each
   bool no_update = false;
   double watch_s = 0;
   std::vector<std::string> trackers;

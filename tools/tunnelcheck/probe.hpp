@@ -53,6 +53,9 @@ class Probe {
   std::optional<hlsmesh::m3u8::ParseResult> check_playlist_body(const hlsmesh::http::Response& r, const std::string& subject);
   void accept_media(Target& t, const hlsmesh::http::Response& r, const hlsmesh::m3u8::ParseResult* parsed_top);
   void latency(Target& t);  // now − PROGRAM-DATE-TIME of the live edge
+  // Starts the segment checks: the --segments choice plus the MSNs every
+  // rendition lists (aligned), which the alignment check compares.
+  void start_segments(Target& t, const std::vector<uint64_t>& aligned);
   void finish_segments(Target& t);
   // Refetches every target in parallel; returns the new playlists (nullopt where it failed).
   std::vector<std::optional<hlsmesh::m3u8::MediaPlaylist>> refetch(Aggregator* quiet);

@@ -1,4 +1,5 @@
 // `tunnelcheck probe URL` and `tunnelcheck lint FILE|URL`.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "fetch.hpp"
 #include "policy.hpp"
 #include "probe.hpp"
+#include "renditions.hpp"
 #include "segments.hpp"
 #include "tracker.hpp"
 #include "url.hpp"
@@ -102,11 +104,14 @@ void Probe::check_stream() {
     accept_media(*targets_[0], top, &*parsed);
   }
 
-  fetcher_.run();  // every segment check started above
+  const auto aligned = parsed->is_master() ? common_msns(targets_, o_.align_segments) : std::vector<uint64_t>{};
+  for (auto& t : targets_) start_segments(*t, aligned);
+  fetcher_.run();
   for (auto& t : targets_) {
     t->segment_findings->flush(report_, "segments");
     finish_segments(*t);
   }
+  if (parsed->is_master() && o_.align_segments > 0) check_alignment(targets_, aligned, report_);
   if (!o_.no_update) update_check();
   if (o_.watch_s > 0) watch();
 }
@@ -211,7 +216,18 @@ void Probe::accept_media(Target& t, const Response& r, const hlsmesh::m3u8::Pars
   }
   check_segment_urls(pl, t.url, o_, t.subject, report_);
   latency(t);
-  segments_.start(pl, t.url, choose_segments(pl.segments.size(), o_), t.stats, t.segment_findings);
+}
+
+void Probe::start_segments(Target& t, const std::vector<uint64_t>& aligned) {
+  if (!t.ok) return;
+  const auto& pl = t.playlist;
+  auto indices = choose_segments(pl.segments.size(), o_);
+  // The MSNs every rendition lists, so their boundaries can be compared.
+  for (uint64_t msn : aligned) {
+    size_t i = static_cast<size_t>(msn - pl.first_msn());
+    if (i < pl.segments.size() && std::find(indices.begin(), indices.end(), i) == indices.end()) indices.push_back(i);
+  }
+  segments_.start(pl, t.url, indices, t.stats, t.segment_findings);
 }
 
 void Probe::latency(Target& t) {
@@ -247,20 +263,7 @@ void Probe::finish_segments(Target& t) {
   if (s.checked == 0) return;
   report_.metric("hls_peak_bitrate_bps", s.peak_bps, t.labels, "Highest bytes*8/EXTINF of the fetched segments");
   report_.metric("hls_duration_error_seconds", s.worst_duration_error_s, t.labels, "Worst |PTS duration − EXTINF|");
-  if (!t.variant) return;
-  const double declared = static_cast<double>(t.variant->bandwidth);
-  const double average = s.seconds > 0 ? s.bytes * 8.0 / s.seconds : 0;
-  if (s.peak_bps > declared * (1.0 + o_.bandwidth_tolerance)) {
-    report_.add(Severity::critical, "bandwidth-below-measured", t.subject,
-                "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments peak at " +
-                    num(s.peak_bps, 0) + " bit/s: players pick a rendition they cannot sustain",
-                "declare the measured peak bitrate (m3u8roll --master measures it)");
-  } else if (average > 0 && declared > 4 * average) {
-    report_.add(Severity::warning, "bandwidth-far-above-measured", t.subject,
-                "variant declares BANDWIDTH=" + std::to_string(t.variant->bandwidth) + " but its segments average " +
-                    num(average, 0) + " bit/s: players avoid it on links that could carry it",
-                "declare the measured peak bitrate");
-  }
+  check_bandwidth(t, o_, report_);
 }
 
 

@@ -93,6 +93,7 @@ void SegmentChecker::start(const hlsmesh::m3u8::MediaPlaylist& pl, const std::st
     const std::string origin = origin_;
     const double tolerance = options_.duration_tolerance_s;
     const std::string ext = extension(url);
+    const uint64_t msn = pl.first_msn() + i;
 
     auto started =
         fetcher_.start("GET", url, with_origin, options_.max_segment_bytes, [=](hlsmesh::http::Response&& r) {
@@ -146,13 +147,15 @@ void SegmentChecker::start(const hlsmesh::m3u8::MediaPlaylist& pl, const std::st
                          "size " + std::to_string(r.body.size()) + " is not a multiple of 188 bytes",
                          "the segment was cut; upload only complete files");
               }
+              if (ts.first_pts_s)
+                stats->timing[msn] = {*ts.first_pts_s, ts.frame_s.value_or(0), ts.media_kind};
               if (ts.duration_s) {
                 double diff = *ts.duration_s - extinf;
                 stats->worst_duration_error_s = std::max(stats->worst_duration_error_s, std::fabs(diff));
                 if (std::fabs(diff) > tolerance) {
                   out->add(
                       Severity::critical, "extinf-mismatch", subject,
-                      "EXTINF declares " + num(extinf) + " s but the " + ts.media_kind + " PTS span " +
+                      "MSN " + std::to_string(msn) + ": EXTINF declares " + num(extinf) + " s but the " + ts.media_kind + " PTS span " +
                           num(*ts.duration_s) + " s (off by " + num(diff) + " s): players drift and lose A/V sync",
                       "write the measured duration in EXTINF (hlswatch copies the packager's; do not hard-code it)");
                 }

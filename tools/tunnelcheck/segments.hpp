@@ -3,6 +3,7 @@
 // Fetcher: GET (status, Content-Type, Content-Length, CORS, TS sync, PTS
 // duration vs EXTINF, bitrate), Range bytes=0-187 (206 + Content-Range,
 // exposed headers) and the CORS preflight for Range.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,12 +15,21 @@
 
 namespace hlsmesh::tunnelcheck {
 
+// Where one fetched segment starts on the media timeline, for the
+// cross-rendition alignment check.
+struct SegmentTiming {
+  double first_pts_s = 0;  // 33-bit clock, seconds
+  double frame_s = 0;      // one frame on that PID (0 when unknown)
+  std::string media_kind;  // "video" or "audio"
+};
+
 struct SegmentStats {
   size_t checked = 0;
   double bytes = 0;
   double seconds = 0;   // EXTINF sum of the segments fetched whole
   double peak_bps = 0;  // highest bytes*8/EXTINF
   double worst_duration_error_s = 0;
+  std::map<uint64_t, SegmentTiming> timing;  // by MSN, the segments whose PTS was read
 };
 
 class SegmentChecker {

@@ -118,6 +118,7 @@ TsInfo inspect_ts(std::string_view data) {
     frame = steps[steps.size() / 2];
   }
   info.duration_s = static_cast<double>(pts->back() - pts->front() + frame) / 90000.0;
+  if (frame > 0) info.frame_s = static_cast<double>(frame) / 90000.0;
   return info;
 }
 

@@ -18,6 +18,7 @@ struct TsInfo {
   size_t pes_count = 0;              // PES packets with a PTS on that PID
   std::optional<double> duration_s;  // last PTS − first PTS + one frame
   std::optional<double> first_pts_s;
+  std::optional<double> frame_s;     // median PTS step: one frame (or audio frame)
 };
 
 TsInfo inspect_ts(std::string_view data);
