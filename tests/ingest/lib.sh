@@ -19,6 +19,38 @@ first_video_packet() {
   ffprobe -v error -select_streams v:0 -read_intervals '%+#1' -show_entries packet=pts_time,flags -of csv=p=0 "$1"
 }
 
+# check_aligned_published N PLAYLIST...: the last N MSNs of the published
+# renditions (m3u8roll's media playlists; URIs absolute or relative to the
+# playlist) start at the same video PTS within a frame, on a keyframe.
+check_aligned_published() {
+  local n="$1" pl msn first_pl="" pts packet uri; shift
+  local seq listed
+  seq=$(awk -F: '/^#EXT-X-MEDIA-SEQUENCE/ {print $2}' "$1")
+  listed=$(segments "$1" | wc -l)
+  ((listed >= n)) || fail "$1 lists $listed segments, fewer than $n"
+  for ((msn = seq + listed - n; msn < seq + listed; msn++)); do
+    local first=""
+    for pl in "$@"; do
+      uri=$(uri_of_msn "$pl" "$msn")
+      [[ -n "$uri" ]] || fail "$pl does not list MSN $msn: $(cat "$pl")"
+      [[ "$uri" == *://* ]] || uri="$(dirname "$pl")/$uri"
+      packet=$(first_video_packet "$uri")
+      pts="${packet%%,*}"
+      [[ -n "$pts" ]] || fail "ffprobe read no video packet in $uri"
+      [[ "$packet" == *,K* ]] || fail "$uri does not start on a keyframe ($packet)"
+      if [[ -z "$first" ]]; then first="$pts" first_pl="$pl"
+      else awk -v a="$first" -v b="$pts" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.04) }' ||
+        fail "MSN $msn starts at PTS $first in $first_pl but $pts in $pl"
+      fi
+    done
+  done
+}
+
+# uri_of_msn PLAYLIST MSN: the URI it lists for that media sequence number.
+uri_of_msn() {
+  awk -v want="$2" -F: '/^#EXT-X-MEDIA-SEQUENCE/ {m = $2} /^[^#]/ && NF {if (m == want) print; m++}' "$1"
+}
+
 # check_aligned URL_OR_DIR RENDITIONS N: the last N media sequence numbers
 # listed by every rendition start at the same video PTS (within one frame,
 # 1/25 s) in each of them, and each such segment starts on a keyframe.
