@@ -111,7 +111,8 @@ pass "reconnect after 5 s: one EXT-X-DISCONTINUITY per rendition, MSN continues,
 kill -TERM "$origin_pid"
 rc=0; wait "$origin_pid" || rc=$?
 [[ $rc == 0 ]] || fail "hlsmesh-origin exited $rc on SIGTERM"
-wait_for 5 bash -c "[[ -z \"\$(ss -Hltn 'sport = :$rtmp_port')\" ]]" || fail "something still listens on the RTMP port after the origin stopped"
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$rtmp_port") 2>/dev/null; }
+! listening || fail "something still listens on the RTMP port after the origin stopped"
 for p in /proc/[0-9]*; do
   tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$work/state/ingest/%v" && fail "an encoder is left running: $(tr '\0' ' ' <"$p/cmdline")"
 done

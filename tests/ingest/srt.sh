@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# OBS → hlsmesh over SRT: scripts/hlsmesh-origin with HLSMESH_INGEST=srt://...
+# (ffmpeg's libsrt listener, the key as passphrase). A wrong passphrase fails
+# the handshake and nothing is written; the right one publishes 3 aligned
+# renditions; a publisher that does not come back within
+# HLSMESH_INGEST_TIMEOUT ends every published playlist with EXT-X-ENDLIST.
+source "$(dirname "$0")/lib.sh"
+bin="${HLSMESH_BIN:-$src/build/bin}"
+fail_context() { echo "--- origin.log"; tail -n 30 "$work/origin.log"; }
+ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt' || fail "this ffmpeg has no SRT (libsrt): Debian's ffmpeg has"
+
+key="srtk3y-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+http_port="$(free_port)" srt_port="$(free_port)"
+base="http://127.0.0.1:$http_port"
+live="$work/state/www/live"
+HLSMESH_BIN="$bin" HLSMESH_INGEST="srt://127.0.0.1:$srt_port" HLSMESH_STREAM_KEY="$key" \
+  HLSMESH_LADDER="$TEST_LADDER" HLSMESH_INGEST_TIMEOUT=8 HLSMESH_SEED=0 HLSMESH_WINDOW=30 \
+  HLSMESH_STATE_DIR="$work/state" HLSMESH_LISTEN="127.0.0.1:$http_port" HLSMESH_WWW="$bin/../www" \
+  spawn "$ORIGIN" 2>>"$work/origin.log"
+origin_pid=$last_pid
+wait_for 30 curl -fs -o /dev/null "$base/health" || fail "sigd of hlsmesh-origin does not answer on $base/health"
+wait_for 10 grep -q "SRT listener on 127.0.0.1:$srt_port" "$work/origin.log" || fail "the SRT ingest did not start"
+
+# obs SECONDS PASSPHRASE: publish like OBS over SRT (MPEG-TS, H.264 + AAC, 2 s keyframes).
+obs() {
+  exec timeout "$1" ffmpeg -hide_banner -nostdin -loglevel error -re \
+    -f lavfi -i "testsrc2=size=640x360:rate=25" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+    -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -b:v 1500k -pix_fmt yuv420p \
+    -c:a aac -b:a 128k -f mpegts "srt://127.0.0.1:$srt_port?passphrase=$2&pbkeylen=16"
+}
+
+rc=0; (obs 10 "wrong-$key") 2>"$work/wrong.err" || rc=$?
+((rc != 0 && rc != 124)) || fail "a publisher with a wrong passphrase was not refused (ffmpeg status $rc)"
+sleep 2
+[[ -z "$(find "$work/state/ingest" "$live" -name '*.ts' 2>/dev/null)" ]] ||
+  fail "something was written from a refused publisher: $(find "$work/state" -name '*.ts')"
+pass "wrong passphrase refused (ffmpeg status $rc), nothing written"
+
+(obs 300 "$key") 2>"$work/obs.err" &
+obs_pid=$!; started_pids+=("$obs_pid")
+media() { local r; for r in 0 1 2; do [[ -f "$live/$r.m3u8" ]] && (($(segments "$live/$r.m3u8" | wc -l) >= $1)) || return 1; done; }
+wait_for 60 media 4 || fail "the pipeline did not publish 4 segments in each of 3 renditions within 60 s"
+[[ $(grep -c '^#EXT-X-STREAM-INF' "$live/stream.m3u8") == 3 ]] || fail "master has not 3 variants: $(cat "$live/stream.m3u8")"
+check_aligned_published 3 "$live/0.m3u8" "$live/1.m3u8" "$live/2.m3u8"
+pass "SRT: 3 renditions published, aligned"
+
+kill -TERM "$obs_pid"; wait "$obs_pid" 2>/dev/null || true
+ended() { local r; for r in 0 1 2; do [[ "$(tail -n 1 "$live/$r.m3u8")" == "#EXT-X-ENDLIST" ]] || return 1; done; }
+wait_for 30 ended || fail "the published playlists did not end within 30 s of the publisher leaving (timeout 8 s)"
+grep -q "no publisher for 8s: ending the stream" "$work/origin.log" || fail "the end is not logged"
+for r in 0 1 2; do
+  (($(grep -c '^#EXT-X-ENDLIST' "$live/$r.m3u8") == 1)) || fail "$live/$r.m3u8 has not one ENDLIST"
+  grep -q '^#EXT-X-DISCONTINUITY$' "$live/$r.m3u8" && fail "$live/$r.m3u8 has a discontinuity in a single publish"
+done
+! grep -qF -- "$key" "$work/origin.log" || fail "the stream key appears in the origin's log"
+pass "publisher gone for the timeout: every published playlist ends with EXT-X-ENDLIST; key not logged"
+kill -TERM "$origin_pid"
+rc=0; wait "$origin_pid" || rc=$?
+[[ $rc == 0 ]] || fail "hlsmesh-origin exited $rc on SIGTERM"
