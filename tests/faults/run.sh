@@ -243,7 +243,8 @@ echo "checker: $(node -e 'const s=JSON.parse(process.argv[1]); console.log(`${s.
 # A source segment never published must be named in an error (the origin's log).
 lost=0
 for name in $(node -e 'for (const n of JSON.parse(process.argv[1]).unpublished) console.log(n)' "$summary"); do
-  if grep -q "$name" "$work/origin.log"; then echo "unpublished source segment $name: named in an error"
+  # The final error, not a retry's warning: "<program>: error: ... NAME ...".
+  if grep -E -q ": error: .*${name//./\\.}" "$work/origin.log"; then echo "unpublished source segment $name: named in an error"
   else echo "LOST without an error: $name"; lost=$((lost + 1)); fi
 done
 echo "| fault | recovery | violations | polls with no server (100 ms each) |"; echo "|---|---|---|---|"; printf '%s\n' "${rows[@]}"
