@@ -101,6 +101,26 @@ TEST(sigdWsProtocol, RejectsBadInputWithReasons) {
   EXPECT_EQ(reason(R"({"action":"scrape","info_hash":[1]})"), "invalid info_hash");
 }
 
+// Nesting past 8 is a depth error whether or not the text is JSON, and 8 is
+// still parsed: the parser's own limit and the bracket scan agree.
+TEST(sigdWsProtocol, DepthIsJudgedTheSameOnValidAndInvalidText) {
+  auto reason = [](std::string_view m) {
+    auto r = parse_ws_message(m, 10, 10);
+    auto* e = std::get_if<ParseError>(&r);
+    return e ? e->reason : std::string("accepted");
+  };
+  const std::string eight = R"({"action":"scrape","x":)" + std::string(7, '[') + std::string(7, ']') + "}";
+  EXPECT_EQ(reason(eight), "accepted");
+  const std::string nine = R"({"action":"scrape","x":)" + std::string(8, '[') + std::string(8, ']') + "}";
+  EXPECT_EQ(reason(nine), "invalid request: nested too deeply");
+  // Broken before the ninth bracket, or never closed: still too deep.
+  EXPECT_EQ(reason(R"({"a" )" + std::string(9, '[')), "invalid request: nested too deeply");
+  EXPECT_EQ(reason(std::string(9, '{')), "invalid request: nested too deeply");
+  // Brackets inside strings do not count, and broken text that is shallow is not JSON.
+  EXPECT_EQ(reason(R"({"action":"scrape","x":")" + std::string(20, '[') + R"("})"), "accepted");
+  EXPECT_EQ(reason(R"({"a" )" + std::string(7, '[')), "invalid request: not JSON");
+}
+
 TEST(sigdJsonView, AcceptsExactlyWhatNlohmannAccepts) {
   const std::vector<std::string> inputs = {
       "{}", "[]", " {\"a\" : [1, -0, 0.5e-3, 1E+2, true, false, null, \"x\"]} ", "\xEF\xBB\xBF{}", "\xEF\xBB{}",

@@ -44,15 +44,15 @@ struct Conn {
   bool closing = false;
   uint32_t bad_messages = 0;  // up to --max-bad-messages (at most 1,000,000)
   TokenBucket bucket;
-  std::string rx;                                   // message being reassembled
-  std::vector<std::string> out;                     // queued frames, each with LWS_PRE headroom
-  size_t out_head = 0, out_bytes = 0;
+  std::string rx;  // message being reassembled
+  // Queued frames, header and payload each, behind LWS_PRE bytes of headroom:
+  // one buffer per connection, reused while it stays small, instead of a heap
+  // string per message.
+  std::string out;
+  size_t out_head = 0;   // next byte to write; out_head == out.size(): nothing queued
+  size_t out_bytes = 0;  // framed bytes queued, for --send-queue
   std::vector<std::pair<Id20, Id20>> memberships;   // (info_hash, peer_id) this connection announced
 };
-
-// LWS_PRE bytes of headroom, as lws_write wants it, with room for `text_size`
-// more: the message writers append straight behind it.
-std::string frame_headroom(size_t text_size);
 
 // A response on an lws HTTP connection: a generated body or a file range.
 struct HttpTxn {
@@ -156,7 +156,7 @@ class Server {
   void handle_scrape(Conn& c, const ScrapeRequest& s);
   void leave_all(Conn& c);
   void drop_membership(Conn& c, const Id20& ih, const Id20& pid);
-  void send(Conn& c, std::string&& framed);  // `framed` starts with LWS_PRE bytes of headroom
+  // Queues one text message; the message writers write into scratch_ first.
   void send_text(Conn& c, std::string_view text);
   void kill(Conn& c);
   void feed_event(hlsmesh::Json&& event);
@@ -251,6 +251,7 @@ class Server {
   std::unordered_map<ConnId, Conn*> tracker_conns_;  // established tracker connections by id
   Conn* tracker_conn(ConnId id);                    // nullptr once it closed
 
+  std::string scratch_;  // the message being written, reused: send_text copies it out
   std::unordered_set<Conn*> subscribers_;
   std::deque<std::string> backlog_;  // last --feed-backlog segment events, serialized
 };

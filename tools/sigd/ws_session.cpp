@@ -29,20 +29,45 @@ std::string header(lws* wsi, lws_token_indexes token) {
   return out;
 }
 
-std::string framed(std::string_view text) {
-  std::string out = frame_headroom(text.size());
-  out.append(text);
-  return out;
+// Largest write handed to lws at once, in whole frames.
+constexpr size_t max_write = 64 * 1024;
+// A drained send buffer up to this size is kept for the next messages.
+constexpr size_t keep_capacity = 2048;
+
+// The header of a final, unmasked text frame (RFC 6455 5.2). sigd frames its
+// messages itself: server frames are unmasked and no extension is
+// negotiated, so the bytes are what lws_write(LWS_WRITE_TEXT) would send.
+void append_frame_header(std::string& out, size_t len) {
+  out += static_cast<char>(0x81);
+  if (len < 126) {
+    out += static_cast<char>(len);
+  } else if (len < 65536) {
+    out += static_cast<char>(126);
+    out += static_cast<char>(len >> 8);
+    out += static_cast<char>(len & 0xFF);
+  } else {
+    out += static_cast<char>(127);
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((static_cast<uint64_t>(len) >> shift) & 0xFF);
+  }
+}
+
+// The size of a frame append_frame_header() began at `p`; `payload` its payload's.
+size_t frame_size(const unsigned char* p, size_t& payload) {
+  const uint8_t code = p[1];
+  if (code < 126) {
+    payload = code;
+    return 2 + payload;
+  }
+  if (code == 126) {
+    payload = (static_cast<size_t>(p[2]) << 8) | p[3];
+    return 4 + payload;
+  }
+  payload = 0;
+  for (int i = 0; i < 8; ++i) payload = (payload << 8) | p[2 + i];
+  return 10 + payload;
 }
 
 }  // namespace
-
-std::string frame_headroom(size_t text_size) {
-  std::string out;
-  out.reserve(LWS_PRE + text_size);
-  out.append(LWS_PRE, '\0');
-  return out;
-}
 
 int Server::ws_filter(lws* wsi) {
   const std::string path = uri_path(wsi);
@@ -160,79 +185,68 @@ void Server::kill(Conn& c) {
   if (c.closing) return;
   c.closing = true;
   // Drop what is queued now: this connection cannot keep up, and its memory is the point.
-  c.out.clear();
-  c.out.shrink_to_fit();
+  std::string().swap(c.out);
   c.out_head = c.out_bytes = 0;
   lws_set_timeout(c.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-void Server::send(Conn& c, std::string&& frame) {
+void Server::send_text(Conn& c, std::string_view text) {
   if (c.closing) return;
-  const size_t payload = frame.size() - LWS_PRE;
-  if (c.out_bytes + payload > opt_.send_queue) {
+  if (c.out_bytes + text.size() > opt_.send_queue) {
     stats_.error(ErrorKind::send_queue);
     if (c.kind == ConnKind::events) ++stats_.feed_dropped;
     log::info("dropping a connection whose send queue is full", {{"queued_bytes", c.out_bytes}});
     kill(c);
     return;
   }
-  c.out.push_back(std::move(frame));
-  c.out_bytes += payload;
-  lws_callback_on_writable(c.wsi);
+  // With something queued, a writeable callback is pending already.
+  const bool idle = c.out_head == c.out.size();
+  if (c.out.empty()) {
+    c.out.assign(LWS_PRE, '\0');
+    c.out_head = LWS_PRE;
+  }
+  const size_t before = c.out.size();
+  append_frame_header(c.out, text.size());
+  c.out.append(text);
+  c.out_bytes += c.out.size() - before;
+  if (idle) lws_callback_on_writable(c.wsi);
 }
-
-void Server::send_text(Conn& c, std::string_view text) { send(c, framed(text)); }
 
 int Server::ws_writeable(lws* wsi) {
   Session* s = session(wsi);
   if (!s || !s->ws) return -1;
   Conn& c = *s->ws;
   if (c.closing) return -1;
-  const size_t queued = c.out.size() - c.out_head;
-  if (queued == 1) {
-    // The common case: one message, written in place behind its LWS_PRE headroom.
-    std::string& m = c.out[c.out_head];
-    const size_t len = m.size() - LWS_PRE;
-    if (lws_write(wsi, reinterpret_cast<unsigned char*>(m.data()) + LWS_PRE, len, LWS_WRITE_TEXT) < 0) return -1;
-    stats_.bytes_out += len;
-    ++stats_.messages_out;
-    c.out_bytes -= len;
-    ++c.out_head;
-  } else if (queued > 1) {
-    // Several: frame them ourselves (server frames are unmasked, and no
-    // extension is negotiated) and hand lws one buffer, one send().
-    std::string batch(LWS_PRE, '\0');
-    while (c.out_head < c.out.size() && batch.size() < 64 * 1024) {
-      std::string& m = c.out[c.out_head];
-      const size_t len = m.size() - LWS_PRE;
-      batch += static_cast<char>(0x81);
-      if (len < 126) {
-        batch += static_cast<char>(len);
-      } else if (len < 65536) {
-        batch += static_cast<char>(126);
-        batch += static_cast<char>(len >> 8);
-        batch += static_cast<char>(len & 0xFF);
-      } else {
-        batch += static_cast<char>(127);
-        for (int shift = 56; shift >= 0; shift -= 8) batch += static_cast<char>((static_cast<uint64_t>(len) >> shift) & 0xFF);
-      }
-      batch.append(m, LWS_PRE, len);
-      stats_.bytes_out += len;
-      ++stats_.messages_out;
-      c.out_bytes -= len;
-      std::string().swap(m);
-      ++c.out_head;
-    }
-    const size_t n = batch.size() - LWS_PRE;
-    if (lws_write(wsi, reinterpret_cast<unsigned char*>(batch.data()) + LWS_PRE, n, LWS_WRITE_RAW) < 0) return -1;
+  if (c.out_head == c.out.size()) return 0;
+  // Whole frames only (lws may send a ping or pong between two writes), as
+  // many as fit in max_write: one send() for all that is queued, mostly.
+  auto* data = reinterpret_cast<unsigned char*>(c.out.data());
+  size_t end = c.out_head, messages = 0, payload = 0;
+  while (end < c.out.size()) {
+    size_t len = 0;
+    const size_t frame = frame_size(data + end, len);
+    if (end > c.out_head && end - c.out_head + frame > max_write) break;
+    end += frame;
+    payload += len;
+    ++messages;
   }
+  // Every byte before out_head is LWS_PRE headroom or already written.
+  if (lws_write(wsi, data + c.out_head, end - c.out_head, LWS_WRITE_RAW) < 0) return -1;
+  stats_.bytes_out += payload;
+  stats_.messages_out += messages;
+  c.out_bytes -= end - c.out_head;
+  c.out_head = end;
   if (c.out_head == c.out.size()) {
-    c.out.clear();
     c.out_head = 0;
-    if (c.out.capacity() > 16) c.out.shrink_to_fit();
-  } else {
-    lws_callback_on_writable(wsi);
+    if (c.out.capacity() > keep_capacity) std::string().swap(c.out);
+    else c.out.clear();
+    return 0;
   }
+  if (c.out_head > max_write && c.out_head * 2 > c.out.size()) {
+    c.out.erase(LWS_PRE, c.out_head - LWS_PRE);  // keeps the headroom, drops what was written
+    c.out_head = LWS_PRE;
+  }
+  lws_callback_on_writable(wsi);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // The WebTorrent tracker over WebSocket, as bittorrent-tracker speaks it:
 // rate limit and parse each message, then announce (join or refresh the
 // swarm, relay offers to random other peers, answers to their peer), stop,
-// or scrape. Replies are written behind their LWS_PRE headroom directly.
+// or scrape. Replies are written into one reused buffer, then queued.
 #include <algorithm>
 
 #include "common/log.hpp"
@@ -44,9 +44,9 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
     if (registry_.remove(a.info_hash, a.peer_id, c.id)) drop_membership(c, a.info_hash, a.peer_id);
     relays_.remove(a.info_hash, a.peer_id);
     const Swarm* s = registry_.find(a.info_hash);
-    std::string reply = frame_headroom(128);
-    append_announce_reply(reply, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
-    send(c, std::move(reply));
+    scratch_.clear();
+    append_announce_reply(scratch_, s ? s->complete : 0, s ? s->incomplete : 0, opt_.interval, a.info_hash);
+    send_text(c, scratch_);
     return;
   }
 
@@ -86,9 +86,9 @@ void Server::handle_announce(Conn& c, AnnounceRequest& a) {
     relay_answer(swarm, a);
     return;
   }
-  std::string reply = frame_headroom(128);
-  append_announce_reply(reply, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
-  send(c, std::move(reply));
+  scratch_.clear();
+  append_announce_reply(scratch_, swarm.complete, swarm.incomplete, opt_.interval, a.info_hash);
+  send_text(c, scratch_);
   relay_offers(swarm, a);
 }
 
@@ -100,9 +100,9 @@ void Server::relay_answer(Swarm& swarm, const AnnounceRequest& a) {
     ++stats_.answers_unrouted;
     return;
   }
-  std::string answer = frame_headroom(200 + a.answer_sdp.size());
-  append_answer_message(answer, a);
-  send(*to, std::move(answer));
+  scratch_.clear();
+  append_answer_message(scratch_, a);
+  send_text(*to, scratch_);
   ++stats_.answers_relayed;
 }
 
@@ -114,9 +114,9 @@ void Server::relay_offers(Swarm& swarm, const AnnounceRequest& a) {
   size_t next = 0;
   auto relay_offer = [&](Conn& to) {
     const Offer& offer = a.offers[next++];
-    std::string message = frame_headroom(200 + offer.sdp.size());
-    append_offer_message(message, offer, a.peer_id, a.info_hash);
-    send(to, std::move(message));
+    scratch_.clear();
+    append_offer_message(scratch_, offer, a.peer_id, a.info_hash);
+    send_text(to, scratch_);
     ++stats_.offers_relayed;
   };
   // The swarm's relays first (a relay gone from the swarm is forgotten),

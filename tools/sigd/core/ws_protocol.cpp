@@ -167,10 +167,16 @@ WsRequest parse_scrape(const Document& doc, const Node& msg, size_t max_scrape) 
 }  // namespace
 
 WsRequest parse_ws_message(std::string_view text, size_t max_offers, size_t max_scrape) {
-  if (nesting_depth(text, 8) > 8) return fail("invalid request: nested too deeply", "depth");
   // One reusable parse table per thread: a steady stream of announces allocates nothing here.
   thread_local Document doc;
-  if (!doc.parse(text)) return fail("invalid request: not JSON", "json");
+  // The parser refuses nesting deeper than 8 itself, so the bracket scan that
+  // names the failure runs only on refused text, not on every announce: text
+  // nested deeper than 8 is always refused, and is a depth error whether or
+  // not it is JSON.
+  if (!doc.parse(text, 8)) {
+    if (nesting_depth(text, 8) > 8) return fail("invalid request: nested too deeply", "depth");
+    return fail("invalid request: not JSON", "json");
+  }
   const Node& msg = doc.root();
   if (msg.type != Type::object) return fail("invalid request: not an object", "type");
   const Node* action = doc.get(msg, "action");
