@@ -77,10 +77,31 @@ Server::~Server() {
   context_.reset();
 }
 
+ConnId Server::add_tracker_conn(Conn& c) {
+  uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<uint32_t>(conn_slots_.size());
+    conn_slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  conn_slots_[slot].conn = &c;
+  return (static_cast<ConnId>(conn_slots_[slot].generation) << 32) | (slot + 1ULL);
+}
+
+void Server::remove_tracker_conn(ConnId id) {
+  const uint32_t slot = static_cast<uint32_t>(id) - 1;
+  conn_slots_[slot].conn = nullptr;
+  ++conn_slots_[slot].generation;
+  free_slots_.push_back(slot);
+}
+
 Conn* Server::tracker_conn(ConnId id) {
-  if (id == 0) return nullptr;
-  auto it = tracker_conns_.find(id);
-  return it == tracker_conns_.end() ? nullptr : it->second;
+  const uint32_t low = static_cast<uint32_t>(id);
+  if (low == 0 || low > conn_slots_.size()) return nullptr;
+  const ConnSlot& s = conn_slots_[low - 1];
+  return s.generation == static_cast<uint32_t>(id >> 32) ? s.conn : nullptr;
 }
 
 Session* Server::session(lws* wsi) {

@@ -247,9 +247,19 @@ class Server {
   PeerAddr adopting_remote_;          // remote of the socket being adopted (callbacks run inside adopt)
   std::exception_ptr pending_error_;  // thrown inside an lws callback; rethrown by run()
 
-  ConnId next_conn_id_ = 1;
-  std::unordered_map<ConnId, Conn*> tracker_conns_;  // established tracker connections by id
-  Conn* tracker_conn(ConnId id);                    // nullptr once it closed
+  // Established tracker connections, indexed by their ids: every relayed
+  // offer looks its receiver up, so an array index rather than a hash. An id
+  // is its slot + 1 in the low 32 bits and the slot's generation above, so
+  // the id of a closed connection finds nothing once its slot is reused.
+  struct ConnSlot {
+    Conn* conn = nullptr;
+    uint32_t generation = 0;
+  };
+  std::vector<ConnSlot> conn_slots_;
+  std::vector<uint32_t> free_slots_;
+  ConnId add_tracker_conn(Conn& c);
+  void remove_tracker_conn(ConnId id);
+  Conn* tracker_conn(ConnId id);  // nullptr once it closed
 
   std::string scratch_;  // the message being written, reused: send_text copies it out
   std::unordered_set<Conn*> subscribers_;

@@ -128,8 +128,7 @@ int Server::ws_established(lws* wsi) {
   switch (c.kind) {
     case ConnKind::tracker:
       ++stats_.ws_open;
-      c.id = next_conn_id_++;
-      tracker_conns_.emplace(c.id, &c);
+      c.id = add_tracker_conn(c);
       break;
     case ConnKind::events:
       ++stats_.feed_subscribers;
@@ -152,7 +151,7 @@ void Server::ws_closed(lws* wsi) {
       case ConnKind::tracker:
         --stats_.ws_open;
         leave_all(c);
-        tracker_conns_.erase(c.id);
+        remove_tracker_conn(c.id);
         break;
       case ConnKind::events:
         --stats_.feed_subscribers;

@@ -23,8 +23,9 @@
 
 namespace hlsmesh::sigd {
 
-// A WebSocket connection's id, given by the server (never reused while the
-// process lives); 0 is no connection: an HTTP peer. The registry holds ids,
+// A WebSocket connection's id, given by the server (not reused while the
+// process lives, short of 2^32 connections through one slot); 0 is no
+// connection: an HTTP peer. The registry holds ids,
 // not pointers, so nothing here can reach into a connection's state.
 using ConnId = uint64_t;
 
