@@ -219,6 +219,7 @@ void Server::release_session(lws* wsi) {
     auto ip = per_ip_.find(it->second.client.key());
     if (ip != per_ip_.end() && --ip->second == 0) per_ip_.erase(ip);
   }
+  lws_set_opaque_user_data(wsi, nullptr);  // session() keeps it there
   sessions_.erase(it);
 }
 

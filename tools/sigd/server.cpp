@@ -105,8 +105,13 @@ Conn* Server::tracker_conn(ConnId id) {
 }
 
 Session* Server::session(lws* wsi) {
+  // Kept on the wsi once found (every WebSocket message and write asks);
+  // the map's nodes do not move, and release_session() clears it.
+  if (void* kept = lws_get_opaque_user_data(wsi)) return static_cast<Session*>(kept);
   auto it = sessions_.find(wsi);
-  return it == sessions_.end() ? nullptr : &it->second;
+  if (it == sessions_.end()) return nullptr;
+  lws_set_opaque_user_data(wsi, &it->second);
+  return &it->second;
 }
 
 int Server::callback(lws* wsi, lws_callback_reasons reason, void* /*user*/, void* in, size_t len) {
