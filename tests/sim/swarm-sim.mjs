@@ -53,6 +53,8 @@ const spec = {
   'watch-minutes': { type: 'string', default: '0', help: 'mean time a viewer stays (0: no churn); each leaver is replaced' },
   relays: { type: 'string', default: '0', help: 'relay nodes (issue 19): wired, fetch every segment early' },
   'relay-up-mbps': { type: 'string', default: '100', help: 'upload of each relay, Mbit/s' },
+  'relay-max-peers': { type: 'string', default: '50', help: 'peers a relay serves at once (meshrelay --max-peers)' },
+  'relay-first': { type: 'boolean', default: false, help: 'offers go to the relays first (sigd --relay-token), not only at random' },
   tick: { type: 'string', default: '0.05', help: 'network step, s' },
   seed: { type: 'string', default: '1', help: 'random seed' },
   help: { type: 'boolean', default: false, help: 'this text' },
@@ -75,6 +77,7 @@ export function parseOptions(argv) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} ${v}: want a number ≥ 0`);
     o[key] = n;
   }
+  o.relayFirst = Boolean(values['relay-first']);
   if (o.viewers < 1 || !Number.isInteger(o.viewers)) throw new Error(`--viewers ${o.viewers}: want a whole number ≥ 1`);
   if (o.tick <= 0) throw new Error('--tick must be > 0');
   // The viewer page's rule (www/settings.js highDemandWindow).
@@ -210,10 +213,15 @@ export class Swarm {
     if (!v.alive) return;
     const others = [...this.viewers.values()].filter((p) => p !== v && p.alive);
     const k = Math.min(this.o.offers, others.length);
-    for (let i = 0; i < k; i++) { // partial Fisher-Yates: k random receivers
-      const j = i + Math.floor(this.random() * (others.length - i));
-      [others[i], others[j]] = [others[j], others[i]];
-      const p = others[i];
+    // sigd with a relay token: the swarm's relays get the offers first.
+    const first = this.o.relayFirst && !v.relay ? others.filter((p) => p.relay).slice(0, k) : [];
+    for (const p of first) this.at(this.o.iceDelay, () => this.connect(v, p));
+    const rest = first.length ? others.filter((p) => !p.relay) : others;
+    const random = Math.min(k - first.length, rest.length);
+    for (let i = 0; i < random; i++) { // partial Fisher-Yates: random receivers
+      const j = i + Math.floor(this.random() * (rest.length - i));
+      [rest[i], rest[j]] = [rest[j], rest[i]];
+      const p = rest[i];
       this.at(this.o.iceDelay, () => this.connect(v, p));
     }
     // announce in, reply and offers out; an answer (in, relayed out) only
@@ -227,6 +235,8 @@ export class Swarm {
     if (!a.alive || !b.alive || a.peers.has(b.id)) return;
     const cap = this.o.maxPeers;
     if (cap > 0 && (a.peers.size >= cap || b.peers.size >= cap)) return;
+    // A relay refuses offers beyond its --max-peers.
+    if ((a.relay && a.peers.size >= this.o.relayMaxPeers) || (b.relay && b.peers.size >= this.o.relayMaxPeers)) return;
     this.m.messages += 2;
     a.peers.add(b.id); b.peers.add(a.id);
     this.dirty.add(a); this.dirty.add(b);
