@@ -20,6 +20,42 @@ if (offset) {
   }
   global.Date = ShiftedDate;
 }
+// Real S3 and R2 replace an object atomically: a GET during a PUT gets the
+// old object or the new one. s3rver's filesystem store writes in place, so a
+// reader can get 0 bytes or half a metadata file (a 500) — under load that
+// showed up in tests/faults as violations the pipeline did not cause. Write
+// to a temporary name and rename, as the real stores behave.
+{
+  const fsp = require('fs').promises;
+  const crypto = require('crypto');
+  const FilesystemStore = require('@20minutes/s3rver/lib/stores/filesystem.js');
+  let temporaries = 0;
+  const temporary = (file) => `${file}.tmp-${process.pid}-${++temporaries}`;
+  const writeInPlace = fsp.writeFile.bind(fsp);
+  const replace = async (file, write) => {
+    const tmp = temporary(file);
+    try {
+      const result = await write(tmp);
+      await fsp.rename(tmp, file);
+      return result;
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+  };
+  fsp.writeFile = (file, data, options) =>
+    typeof file === 'string' ? replace(file, (tmp) => writeInPlace(tmp, data, options)) : writeInPlace(file, data, options);
+  const putContent = FilesystemStore.prototype.putContent;
+  FilesystemStore.prototype.putContent = function (objectPath, content) {
+    // A Buffer is written without waiting for the stream to finish; write it
+    // whole ourselves so the rename follows the last byte.
+    if (Buffer.isBuffer(content)) {
+      const md5 = crypto.createHash('md5').update(content).digest('hex');
+      return replace(objectPath, (tmp) => writeInPlace(tmp, content)).then(() => [content.length, md5]);
+    }
+    return replace(objectPath, (tmp) => putContent.call(this, tmp, content));
+  };
+}
 // Die with the test that started us, even if it is killed without cleanup.
 const parent = process.ppid;
 setInterval(() => {
