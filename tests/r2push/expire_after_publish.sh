@@ -33,10 +33,18 @@ r2push_pid=$!
 started_pids+=("$r2push_pid")
 playlist_key="${seg_key%/*}/s004.m3u8"
 wait_for 20 exists "$playlist_key" || fail "the playlist $playlist_key was never published"
-exists "$seg_key" || fail "$seg_key was deleted before the playlist that stopped listing it was published"
 grep -q '"fault":"stall"' "$work/faults.jsonl" || fail "the proxy did not stall the playlist upload"
 wait_for 10 bash -c "! aws --endpoint-url '$S3_URL' s3api head-object --bucket live --key '$seg_key' >/dev/null 2>&1" ||
   fail "$seg_key not deleted after its availability time"
+# The order from the proxy's clock, not from polling with aws (a second or
+# more per call on a busy machine): the delete is asked for at least
+# expire_after (1 s) after the playlist's upload was answered.
+published_ms=$(jq -s --arg k "$playlist_key" '[.[] | select(.fault == "answered" and .method == "PUT" and (.url | contains($k)))] | first | .ms' "$work/faults.jsonl")
+deleted_ms=$(jq -s '[.[] | select(.fault != "answered" and (.method == "DELETE" or (.method == "POST" and (.url | contains("delete")))))] | first | .ms' "$work/faults.jsonl")
+[[ "$published_ms" =~ ^[0-9]+$ ]] || fail "the proxy never answered the playlist's PUT: $(cat "$work/faults.jsonl")"
+[[ "$deleted_ms" =~ ^[0-9]+$ ]] || fail "no delete went through the proxy: $(cat "$work/faults.jsonl")"
+((deleted_ms - published_ms >= 900)) ||
+  fail "$seg_key was deleted $((deleted_ms - published_ms)) ms after the playlist that stopped listing it was published (want ≥ 1 s)"
 wait "$r2push_pid" || fail "r2push exited $?"
 pass "the expired segment outlived the stalled playlist upload, then was deleted"
 

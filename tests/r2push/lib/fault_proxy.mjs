@@ -3,13 +3,16 @@
 //   NNN % 6: 0 pass, 1 → 500, 2 → 429 with Retry-After: 1, 3 → connection
 //   reset mid-body, 4 → 5 s stall before relaying, 5 → 503 on the first two tries.
 // Keys containing "doomed" always get 500. Everything else is relayed as is.
+// LOG.jsonl gets a line per request as it arrives and one ("answered") when
+// a relayed answer has reached the client, each with its time in ms.
 //   node fault_proxy.mjs UPSTREAM_PORT LOG.jsonl  → "proxy listening on PORT"
 import http from 'node:http';
 import fs from 'node:fs';
 
 const [upstreamPort, logPath] = process.argv.slice(2);
 const tries = new Map();
-const log = (fault, req) => fs.appendFileSync(logPath, JSON.stringify({ fault, method: req.method, url: req.url }) + '\n');
+const log = (fault, req, extra = {}) =>
+  fs.appendFileSync(logPath, JSON.stringify({ fault, method: req.method, url: req.url, ms: Date.now(), ...extra }) + '\n');
 
 function relay(req, res, body) {
   const headers = { ...req.headers };
@@ -17,6 +20,8 @@ function relay(req, res, body) {
   const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers }, (ur) => {
     res.writeHead(ur.statusCode, ur.headers);
     ur.pipe(res);
+    // When the client has the whole answer: the moment an object is published.
+    res.on('finish', () => log('answered', req, { status: ur.statusCode }));
   });
   up.on('error', () => res.destroy());
   up.end(body);
