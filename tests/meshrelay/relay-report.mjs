@@ -25,8 +25,13 @@ function perViewer(run) {
     const http = loaded.filter((e) => e.source === 'http');
     const sum = (list) => list.reduce((s, e) => s + (e.bytes ?? 0), 0);
     const stats = run.figures.perViewer[i];
+    // Join → first segment from the relay: from the first trace entry (the
+    // player listing the playlist's segments) to the first one the relay's peer delivered.
+    const joined = v.trace?.[0]?.t;
+    const firstRelay = (v.trace ?? []).find((e) => e.event === 'loaded' && e.source === 'p2p' && isRelay(e.peer));
     return { name: v.name, relayBytes: sum(fromRelay), relaySegments: fromRelay.length, viewerPeerBytes: sum(fromPeers),
-      httpBytes: sum(http), httpSegments: http.length, p2pBytesTotal: stats.p2pBytes, stalls: stats.stalls, latency: stats.latency };
+      httpBytes: sum(http), httpSegments: http.length,
+      firstRelayS: firstRelay && joined ? (firstRelay.t - joined) / 1000 : null, p2pBytesTotal: stats.p2pBytes, stalls: stats.stalls, latency: stats.latency };
   });
 }
 
@@ -60,7 +65,8 @@ for (const [name, run, relay] of [['with relay', withRun, relayPerSegment], ['wi
     viewers.map((v) => v.latency?.toFixed(1)).join('/')]);
   for (const v of viewers) {
     console.log(`${name.padEnd(10)} ${v.name}: relay ${mb(v.relayBytes)} in ${v.relaySegments} segments, `
-      + `other viewers ${mb(v.viewerPeerBytes)}, HTTP ${mb(v.httpBytes)} in ${v.httpSegments} segments`);
+      + `other viewers ${mb(v.viewerPeerBytes)}, HTTP ${mb(v.httpBytes)} in ${v.httpSegments} segments`
+      + (v.firstRelayS === null ? '' : `; first segment from the relay ${v.firstRelayS.toFixed(1)} s after joining`));
   }
 }
 for (const r of rows) console.log(r.map((c) => String(c).padEnd(22)).join(' '));
