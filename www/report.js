@@ -44,6 +44,16 @@ export function renditionName(level, index) {
   return String(name).slice(0, 64);
 }
 
+// The overlay's line for the level playing: name, declared bitrate, place in
+// the ladder ("240p · 450 kbit/s · 2 of 3"); "" before a level is chosen.
+export function renditionLabel(level, index, count) {
+  if (!level) return '';
+  const parts = [renditionName(level, index)];
+  if (level.bitrate > 1000) parts.push(`${Math.round(level.bitrate / 1000)} kbit/s`);
+  if (count > 1) parts.push(`${index + 1} of ${count}`);
+  return parts.join(' · ');
+}
+
 export function randomId(crypto = globalThis.crypto) {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   let s = '';

@@ -36,6 +36,12 @@ export function createStats(settings) {
     highDemandTimeWindow: null,
     targetDuration: null,
     buffered: 0,
+    // the hls.js level playing: { level, name, height, bitrate } (null before
+    // the first LEVEL_SWITCHED), how many the master lists, and the overlay's line
+    rendition: null,
+    levels: 0,
+    renditionLabel: '',
+    byRendition: {}, // rendition name → { p2p, http } bytes of whole segments loaded
     firstPlayingAt: null, // performance.now() of the first 'playing'
     waiting: 0, // 'waiting' events, including the one before the first frame
     stalls: 0, // 'waiting' events after playback started
@@ -72,6 +78,7 @@ export function renderOverlay(doc, stats) {
   set('o-p2p', formatBytes(stats.p2pBytes));
   set('o-http', formatBytes(stats.httpBytes));
   set('o-up', formatBytes(stats.uploadedBytes));
+  set('o-rendition', stats.renditionLabel || '–');
   set('o-latency', stats.latency === null ? '–' : `${stats.latency.toFixed(1)} s`);
   set('o-stalls', String(stats.stalls));
 

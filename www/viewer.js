@@ -6,7 +6,7 @@ import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { readSettings, targetLatency, highDemandWindow, settingsWarnings, SettingsError } from './settings.js';
 import { createStats, renderOverlay } from './stats.js';
-import { createReporter, renditionName, REPORT_INTERVAL_MS } from './report.js';
+import { createReporter, renditionName, renditionLabel, REPORT_INTERVAL_MS } from './report.js';
 
 const video = document.getElementById('video');
 const overlay = document.getElementById('overlay');
@@ -78,6 +78,13 @@ function start(s) {
   };
 
   let hls;
+  // Segment URL → the rendition whose newest playlist lists it: which swarm
+  // (one per rendition in p2p-media-loader) a segment's bytes came through.
+  const levelUrls = new Map();
+  const renditionOf = (url) => {
+    for (const [level, urls] of levelUrls) if (urls.has(url)) return renditionName(hls.levels[level], level);
+    return '?';
+  };
   const reporter = createReporter({
     stats, settings: s, location: window.location, media: video, doc: document,
     rendition: () => renditionName(hls?.levels?.[hls.currentLevel], hls?.currentLevel),
@@ -110,6 +117,7 @@ function start(s) {
           });
           engine.addEventListener('onSegmentLoaded', ({ segmentUrl, downloadSource, peerId, bytesLength }) => {
             if (downloadSource === 'p2p') stats.segP2P += 1; else stats.segHttp += 1;
+            countByRendition(stats, renditionOf(segmentUrl), downloadSource, bytesLength);
             if (downloadSource !== 'p2p') reporter.noteHttpSegment(segmentUrl, bytesLength);
             trace.add('loaded', trace.segment(segmentUrl), downloadSource, peerId, { bytes: bytesLength });
           });
@@ -165,6 +173,18 @@ function start(s) {
     stats.targetLatency = targetLatency(s, details.targetduration);
     stats.settingsWarnings = settingsWarnings(s, details.targetduration);
     setHighDemand(stats.targetLatency);
+  });
+
+  hls.on(Hls.Events.LEVEL_LOADED, (_event, { level, details }) => {
+    levelUrls.set(level, new Set(details.fragments.map((f) => f.url)));
+  });
+  // The rendition playing, for the overlay and for tests (the reports name it
+  // through the reporter's rendition()).
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_event, { level }) => {
+    const l = hls.levels[level];
+    stats.levels = hls.levels.length;
+    stats.rendition = l ? { level, name: renditionName(l, level), height: l.height, bitrate: l.bitrate } : null;
+    stats.renditionLabel = renditionLabel(l, level, hls.levels.length);
   });
 
   // When each segment first appears in this viewer's playlist.
@@ -244,6 +264,12 @@ function stableSwarmIds(hls) {
       delete level.maxBitrate;
     });
   });
+}
+
+// Whole segments loaded per rendition and source (window.hlsmeshStats.byRendition).
+function countByRendition(stats, name, source, bytes) {
+  const row = (stats.byRendition[name] ??= { p2p: 0, http: 0 });
+  row[source === 'p2p' ? 'p2p' : 'http'] += bytes;
 }
 
 // What happened to each segment, for finding out why a segment came over HTTP

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  hostClass, reportUrl, streamName, renditionName, splitHttp, playState, buildReport, createReporter, randomId,
+  hostClass, reportUrl, streamName, renditionName, renditionLabel, splitHttp, playState, buildReport, createReporter, randomId,
 } from '../../www/report.js';
 
 const FIELDS = ['v', 'id', 'stream', 'rendition', 'seq', 'p2p', 'cdn', 'origin', 'other', 'up', 'peers', 'stalls',
@@ -35,6 +35,9 @@ test('stream and rendition names are the swarm id and the level, bounded', () =>
   assert.equal(renditionName({ height: 360 }, 1), '360p');
   assert.equal(renditionName({}, 2), '2');
   assert.equal(renditionName(undefined, -1), '');
+  assert.equal(renditionLabel({ height: 240, bitrate: 449600 }, 1, 3), '240p · 450 kbit/s · 2 of 3');
+  assert.equal(renditionLabel({ height: 360, bitrate: 900000 }, 0, 1), '360p · 900 kbit/s');
+  assert.equal(renditionLabel(undefined, -1, 3), '');
 });
 
 test('HTTP bytes are split by host class and add up to the page total', () => {
