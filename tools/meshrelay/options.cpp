@@ -8,6 +8,10 @@
 
 namespace hlsmesh::meshrelay {
 
+namespace {
+void add_limit_options(CLI::App& app, Options& o);
+}  // namespace
+
 void add_options(CLI::App& app, Options& o) {
   app.description(
       "Joins the p2p-media-loader v2 swarm of every rendition of a live HLS stream as a native WebRTC peer and "
@@ -48,6 +52,14 @@ void add_options(CLI::App& app, Options& o) {
                  "on a machine with only loopback")
       ->envname("MESHRELAY_ICE_ADDRESS")
       ->delimiter(',');
+  add_limit_options(app, o);
+  hlsmesh::add_common_options(app, o.common, false);
+}
+
+namespace {
+
+// What a volunteer gives and how the relay paces itself.
+void add_limit_options(CLI::App& app, Options& o) {
   app.add_option("--max-peers", o.max_peers, "Browser peers served at once; offers beyond are refused")
       ->envname("MESHRELAY_MAX_PEERS")
       ->check(CLI::Range(1, 10000))
@@ -79,8 +91,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--announce-interval", o.announce_interval, "Seconds between announces to the tracker")
       ->check(CLI::Range(5.0, 3600.0))
       ->capture_default_str();
-  hlsmesh::add_common_options(app, o.common, false);
 }
+
+}  // namespace
 
 void validate(const CLI::App&, Options& o) {
   if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
