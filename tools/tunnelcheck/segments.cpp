@@ -80,166 +80,194 @@ void check_allow_origin(const hlsmesh::http::Response& r, const std::string& ori
   }
 }
 
+namespace {
+
+// One segment under check: what every answer's handler needs, shared by value.
+struct SegmentJob {
+  std::string url, subject, origin, ext;
+  double extinf = 0, tolerance = 0;
+  bool cors = false;
+  uint64_t msn = 0;
+  std::shared_ptr<SegmentStats> stats;
+  std::shared_ptr<Aggregator> out;
+};
+
+// GET answer: Content-Type, Content-Length, CORS; counts the bitrate.
+void check_segment_headers(const SegmentJob& j, const hlsmesh::http::Response& r) {
+  Aggregator& out = *j.out;
+  if (r.body_truncated) {
+    out.add(Severity::warning, "segment-too-large", j.subject,
+            "segment is larger than --max-segment-bytes (" + std::to_string(r.body.size()) + " bytes read)",
+            "check the encoder bitrate, or raise --max-segment-bytes");
+  }
+  auto types = expected_types(j.ext);
+  std::string type = hlsmesh::ascii_lower(r.header("content-type"));
+  if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
+    out.add(Severity::warning, "segment-content-type", j.subject,
+            "segment Content-Type is '" + r.header("content-type") + "', expected " + types.front(),
+            "set the Content-Type at upload (R2 does not infer it; r2push sets " + types.front() + ")");
+  }
+  std::string cl = r.header("content-length");
+  if (cl.empty()) {
+    out.add(Severity::warning, "no-content-length", j.subject, "segment response has no Content-Length",
+            "serve segments as complete files with Content-Length (p2p loaders need the size up front)");
+  } else if (!r.body_truncated && cl != std::to_string(r.body.size())) {
+    out.add(Severity::critical, "content-length-mismatch", j.subject,
+            "Content-Length says " + cl + " but " + std::to_string(r.body.size()) + " bytes arrived",
+            "the object was rewritten while served, or a proxy alters it; upload segments once, atomically");
+  } else if (r.body.empty()) {
+    out.add(Severity::critical, "segment-empty", j.subject, "segment is empty (Content-Length: 0)",
+            "the uploader sent an empty file; upload only complete segments (hlswatch waits for the playlist)");
+  }
+  if (j.cors) check_allow_origin(r, j.origin, j.subject, "segment", out);
+  if (!r.body_truncated && j.extinf > 0) {
+    double bps = static_cast<double>(r.body.size()) * 8.0 / j.extinf;
+    j.stats->peak_bps = std::max(j.stats->peak_bps, bps);
+    j.stats->bytes += static_cast<double>(r.body.size());
+    j.stats->seconds += j.extinf;
+  }
+}
+
+// GET answer of an MPEG-TS segment: sync bytes, PTS duration vs EXTINF, and
+// the first PTS for the cross-rendition alignment check.
+void check_segment_ts(const SegmentJob& j, const hlsmesh::http::Response& r) {
+  Aggregator& out = *j.out;
+  TsInfo ts = inspect_ts(r.body);
+  if (!ts.sync_ok) {
+    out.add(Severity::critical, "ts-sync-lost", j.subject,
+            "not MPEG-TS: no 0x47 sync byte at offset " + std::to_string(ts.bad_sync_offset),
+            "the object is not the segment (an HTML error page? a truncated upload?); re-upload it");
+    return;
+  }
+  if (r.body_truncated) return;
+  if (!ts.whole_packets) {
+    out.add(Severity::warning, "ts-partial-packet", j.subject,
+            "size " + std::to_string(r.body.size()) + " is not a multiple of 188 bytes",
+            "the segment was cut; upload only complete files");
+  }
+  if (ts.first_pts_s) j.stats->timing[j.msn] = {*ts.first_pts_s, ts.frame_s.value_or(0), ts.media_kind};
+  if (!ts.duration_s) {
+    out.add(Severity::warning, "ts-no-pts", j.subject, "no PES packet with a PTS found on the media PID",
+            "check the packager output with ffprobe");
+    return;
+  }
+  double diff = *ts.duration_s - j.extinf;
+  j.stats->worst_duration_error_s = std::max(j.stats->worst_duration_error_s, std::fabs(diff));
+  if (std::fabs(diff) > j.tolerance) {
+    out.add(Severity::critical, "extinf-mismatch", j.subject,
+            "MSN " + std::to_string(j.msn) + ": EXTINF declares " + num(j.extinf) + " s but the " + ts.media_kind +
+                " PTS span " + num(*ts.duration_s) + " s (off by " + num(diff) + " s): players drift and lose A/V sync",
+            "write the measured duration in EXTINF (hlswatch copies the packager's; do not hard-code it)");
+  }
+}
+
+void check_segment_get(const SegmentJob& j, const hlsmesh::http::Response& r) {
+  Report scratch;
+  if (!check_response(r, j.subject, {200}, scratch, "segment GET")) {
+    absorb(scratch, *j.out);
+    return;
+  }
+  ++j.stats->checked;
+  check_segment_headers(j, r);
+  if (j.ext == "ts" || (!r.body.empty() && r.body[0] == 0x47)) check_segment_ts(j, r);
+}
+
+// Range: bytes=0-187, what p2p loaders and Safari use.
+void check_segment_range(const SegmentJob& j, const hlsmesh::http::Response& r) {
+  Aggregator& out = *j.out;
+  Report scratch;
+  if (r.curl_code == CURLE_OK && r.status == 200) {
+    out.add(Severity::critical, "range-ignored", j.subject,
+            "a Range: bytes=0-187 request got 200 and the whole body instead of 206",
+            "serve byte ranges (R2 and most CDNs do; check a proxy that strips Range)");
+    return;
+  }
+  if (!check_response(r, j.subject, {206}, scratch, "segment Range GET")) {
+    absorb(scratch, out);
+    return;
+  }
+  std::string cr = r.header("content-range");
+  if (cr.rfind("bytes 0-187/", 0) != 0) {
+    out.add(Severity::critical, "bad-content-range", j.subject,
+            "206 answer has Content-Range '" + cr + "', expected 'bytes 0-187/SIZE'", "fix the server's Range support");
+  } else if (r.body.size() != 188) {
+    out.add(Severity::critical, "bad-range-body", j.subject,
+            "206 answer carries " + std::to_string(r.body.size()) + " bytes for a 188-byte range",
+            "fix the server's Range support");
+  }
+  if (!j.cors) return;
+  check_allow_origin(r, j.origin, j.subject, "segment Range answer", out);
+  std::string expose = r.header("access-control-expose-headers");
+  std::string missing;
+  for (const char* h : {"Content-Length", "Content-Range"})
+    if (!header_lists(expose, h)) missing += (missing.empty() ? "" : ", ") + std::string(h);
+  if (!missing.empty() && !r.header("access-control-allow-origin").empty()) {
+    out.add(Severity::warning, "cors-expose-missing", j.subject,
+            "Access-Control-Expose-Headers does not list " + missing + ": p2p loaders cannot read the size or resume",
+            "add ExposeHeaders [\"Content-Length\", \"Content-Range\"] to the CORS rule");
+  }
+}
+
+// The CORS preflight a browser sends before a cross-origin Range request.
+void check_segment_preflight(const SegmentJob& j, const hlsmesh::http::Response& r) {
+  Aggregator& out = *j.out;
+  if (r.curl_code != CURLE_OK) {
+    Report scratch;
+    check_response(r, j.subject, {204}, scratch, "CORS preflight");
+    absorb(scratch, out);
+    return;
+  }
+  if (r.status < 200 || r.status >= 300) {
+    out.add(Severity::critical, "cors-preflight-failed", j.subject,
+            "the CORS preflight (OPTIONS, Range) got HTTP " + std::to_string(r.status) +
+                ": browsers will not send Range requests",
+            "answer OPTIONS with 204 and the CORS headers (a CORS rule on the bucket does)");
+    return;
+  }
+  check_allow_origin(r, j.origin, j.subject, "CORS preflight answer", out);
+  if (!r.header("access-control-allow-origin").empty() &&
+      !header_lists(r.header("access-control-allow-headers"), "range")) {
+    out.add(Severity::critical, "cors-range-not-allowed", j.subject,
+            "the preflight answer does not allow the Range header (Access-Control-Allow-Headers: '" +
+                r.header("access-control-allow-headers") + "')",
+            "add AllowedHeaders [\"Range\"] (list it explicitly; R2 reportedly rejects *)");
+  }
+}
+
+}  // namespace
+
 void SegmentChecker::start(const hlsmesh::m3u8::MediaPlaylist& pl, const std::string& playlist_url,
                            const std::vector<size_t>& indices, const std::shared_ptr<SegmentStats>& stats,
                            const std::shared_ptr<Aggregator>& out) {
   const std::vector<std::string> with_origin = {"Origin: " + origin_};
   for (size_t i : indices) {
-    const auto& seg = pl.segments[i];
-    const std::string url = resolve_url(playlist_url, seg.uri);
-    const std::string subject = hlsmesh::http::redact_url(url);
-    const double extinf = seg.duration;
-    const bool cors = cross_origin(url);
-    const std::string origin = origin_;
-    const double tolerance = options_.duration_tolerance_s;
-    const std::string ext = extension(url);
-    const uint64_t msn = pl.first_msn() + i;
-
-    auto started =
-        fetcher_.start("GET", url, with_origin, options_.max_segment_bytes, [=](hlsmesh::http::Response&& r) {
-          Report scratch;
-          if (!check_response(r, subject, {200}, scratch, "segment GET")) {
-            absorb(scratch, *out);
-            return;
-          }
-          ++stats->checked;
-          if (r.body_truncated) {
-            out->add(Severity::warning, "segment-too-large", subject,
-                     "segment is larger than --max-segment-bytes (" + std::to_string(r.body.size()) + " bytes read)",
-                     "check the encoder bitrate, or raise --max-segment-bytes");
-          }
-          auto types = expected_types(ext);
-          std::string type = hlsmesh::ascii_lower(r.header("content-type"));
-          if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
-            out->add(Severity::warning, "segment-content-type", subject,
-                     "segment Content-Type is '" + r.header("content-type") + "', expected " + types.front(),
-                     "set the Content-Type at upload (R2 does not infer it; r2push sets " + types.front() + ")");
-          }
-          std::string cl = r.header("content-length");
-          if (cl.empty()) {
-            out->add(Severity::warning, "no-content-length", subject, "segment response has no Content-Length",
-                     "serve segments as complete files with Content-Length (p2p loaders need the size up front)");
-          } else if (!r.body_truncated && cl != std::to_string(r.body.size())) {
-            out->add(Severity::critical, "content-length-mismatch", subject,
-                     "Content-Length says " + cl + " but " + std::to_string(r.body.size()) + " bytes arrived",
-                     "the object was rewritten while served, or a proxy alters it; upload segments once, atomically");
-          } else if (r.body.empty()) {
-            out->add(
-                Severity::critical, "segment-empty", subject, "segment is empty (Content-Length: 0)",
-                "the uploader sent an empty file; upload only complete segments (hlswatch waits for the playlist)");
-          }
-          if (cors) check_allow_origin(r, origin, subject, "segment", *out);
-          if (!r.body_truncated && extinf > 0) {
-            double bps = static_cast<double>(r.body.size()) * 8.0 / extinf;
-            stats->peak_bps = std::max(stats->peak_bps, bps);
-            stats->bytes += static_cast<double>(r.body.size());
-            stats->seconds += extinf;
-          }
-          if (ext == "ts" || (!r.body.empty() && r.body[0] == 0x47)) {
-            TsInfo ts = inspect_ts(r.body);
-            if (!ts.sync_ok) {
-              out->add(Severity::critical, "ts-sync-lost", subject,
-                       "not MPEG-TS: no 0x47 sync byte at offset " + std::to_string(ts.bad_sync_offset),
-                       "the object is not the segment (an HTML error page? a truncated upload?); re-upload it");
-            } else if (!r.body_truncated) {
-              if (!ts.whole_packets) {
-                out->add(Severity::warning, "ts-partial-packet", subject,
-                         "size " + std::to_string(r.body.size()) + " is not a multiple of 188 bytes",
-                         "the segment was cut; upload only complete files");
-              }
-              if (ts.first_pts_s)
-                stats->timing[msn] = {*ts.first_pts_s, ts.frame_s.value_or(0), ts.media_kind};
-              if (ts.duration_s) {
-                double diff = *ts.duration_s - extinf;
-                stats->worst_duration_error_s = std::max(stats->worst_duration_error_s, std::fabs(diff));
-                if (std::fabs(diff) > tolerance) {
-                  out->add(
-                      Severity::critical, "extinf-mismatch", subject,
-                      "MSN " + std::to_string(msn) + ": EXTINF declares " + num(extinf) + " s but the " + ts.media_kind + " PTS span " +
-                          num(*ts.duration_s) + " s (off by " + num(diff) + " s): players drift and lose A/V sync",
-                      "write the measured duration in EXTINF (hlswatch copies the packager's; do not hard-code it)");
-                }
-              } else {
-                out->add(Severity::warning, "ts-no-pts", subject, "no PES packet with a PTS found on the media PID",
-                         "check the packager output with ffprobe");
-              }
-            }
-          }
-        });
-    if (!started) {
-      out->add(Severity::warning, "check-skipped", subject, "segment not checked: the --timeout ran out",
+    SegmentJob job;
+    job.url = resolve_url(playlist_url, pl.segments[i].uri);
+    job.subject = hlsmesh::http::redact_url(job.url);
+    job.origin = origin_;
+    job.ext = extension(job.url);
+    job.extinf = pl.segments[i].duration;
+    job.tolerance = options_.duration_tolerance_s;
+    job.cors = cross_origin(job.url);
+    job.msn = pl.first_msn() + i;
+    job.stats = stats;
+    job.out = out;
+    if (!fetcher_.start("GET", job.url, with_origin, options_.max_segment_bytes,
+                        [job](hlsmesh::http::Response&& r) { check_segment_get(job, r); })) {
+      out->add(Severity::warning, "check-skipped", job.subject, "segment not checked: the --timeout ran out",
                "raise --timeout, or check fewer segments (--segments sample)");
       continue;
     }
-
-    // Range: what p2p loaders and Safari use.
     std::vector<std::string> range_headers = with_origin;
     range_headers.push_back("Range: bytes=0-187");
-    fetcher_.start("GET", url, range_headers, 1 << 20, [=](hlsmesh::http::Response&& r) {
-      Report scratch;
-      if (r.curl_code == CURLE_OK && r.status == 200) {
-        out->add(Severity::critical, "range-ignored", subject,
-                 "a Range: bytes=0-187 request got 200 and the whole body instead of 206",
-                 "serve byte ranges (R2 and most CDNs do; check a proxy that strips Range)");
-        return;
-      }
-      if (!check_response(r, subject, {206}, scratch, "segment Range GET")) {
-        absorb(scratch, *out);
-        return;
-      }
-      std::string cr = r.header("content-range");
-      if (cr.rfind("bytes 0-187/", 0) != 0) {
-        out->add(Severity::critical, "bad-content-range", subject,
-                 "206 answer has Content-Range '" + cr + "', expected 'bytes 0-187/SIZE'",
-                 "fix the server's Range support");
-      } else if (r.body.size() != 188) {
-        out->add(Severity::critical, "bad-range-body", subject,
-                 "206 answer carries " + std::to_string(r.body.size()) + " bytes for a 188-byte range",
-                 "fix the server's Range support");
-      }
-      if (cors) {
-        check_allow_origin(r, origin, subject, "segment Range answer", *out);
-        std::string expose = r.header("access-control-expose-headers");
-        std::string missing;
-        for (const char* h : {"Content-Length", "Content-Range"})
-          if (!header_lists(expose, h)) missing += (missing.empty() ? "" : ", ") + std::string(h);
-        if (!missing.empty() && !r.header("access-control-allow-origin").empty()) {
-          out->add(
-              Severity::warning, "cors-expose-missing", subject,
-              "Access-Control-Expose-Headers does not list " + missing + ": p2p loaders cannot read the size or resume",
-              "add ExposeHeaders [\"Content-Length\", \"Content-Range\"] to the CORS rule");
-        }
-      }
-    });
-
-    if (cors) {
-      std::vector<std::string> preflight = with_origin;
-      preflight.push_back("Access-Control-Request-Method: GET");
-      preflight.push_back("Access-Control-Request-Headers: range");
-      fetcher_.start("OPTIONS", url, preflight, 1 << 16, [=](hlsmesh::http::Response&& r) {
-        if (r.curl_code != CURLE_OK || r.status < 200 || r.status >= 300) {
-          Report scratch;
-          if (r.curl_code != CURLE_OK) {
-            check_response(r, subject, {204}, scratch, "CORS preflight");
-            absorb(scratch, *out);
-          } else {
-            out->add(Severity::critical, "cors-preflight-failed", subject,
-                     "the CORS preflight (OPTIONS, Range) got HTTP " + std::to_string(r.status) +
-                         ": browsers will not send Range requests",
-                     "answer OPTIONS with 204 and the CORS headers (a CORS rule on the bucket does)");
-          }
-          return;
-        }
-        check_allow_origin(r, origin, subject, "CORS preflight answer", *out);
-        if (!r.header("access-control-allow-origin").empty() &&
-            !header_lists(r.header("access-control-allow-headers"), "range")) {
-          out->add(Severity::critical, "cors-range-not-allowed", subject,
-                   "the preflight answer does not allow the Range header (Access-Control-Allow-Headers: '" +
-                       r.header("access-control-allow-headers") + "')",
-                   "add AllowedHeaders [\"Range\"] (list it explicitly; R2 reportedly rejects *)");
-        }
-      });
-    }
+    fetcher_.start("GET", job.url, range_headers, 1 << 20,
+                   [job](hlsmesh::http::Response&& r) { check_segment_range(job, r); });
+    if (!job.cors) continue;
+    std::vector<std::string> preflight = with_origin;
+    preflight.push_back("Access-Control-Request-Method: GET");
+    preflight.push_back("Access-Control-Request-Headers: range");
+    fetcher_.start("OPTIONS", job.url, preflight, 1 << 16,
+                   [job](hlsmesh::http::Response&& r) { check_segment_preflight(job, r); });
   }
 }
 
