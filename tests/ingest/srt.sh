@@ -54,6 +54,18 @@ for r in 0 1 2; do
 done
 ! grep -qF -- "$key" "$work/origin.log" || fail "the stream key appears in the origin's log"
 pass "publisher gone for the timeout: every published playlist ends with EXT-X-ENDLIST; key not logged"
+
+# A publisher back after the end: the playlists go live again after one discontinuity.
+(obs 300 "$key") 2>"$work/obs2.err" &
+started_pids+=("$!")
+live_again() { local r; for r in 0 1 2; do ! grep -q '^#EXT-X-ENDLIST' "$live/$r.m3u8" &&
+  (($(sed -n '/^#EXT-X-DISCONTINUITY$/,$p' "$live/$r.m3u8" | segments /dev/stdin | wc -l) >= 2)) || return 1; done; }
+wait_for 60 live_again || fail "the playlists did not go live again within 60 s of a new publisher: $(cat "$live/0.m3u8")"
+for r in 0 1 2; do
+  [[ $(grep -c '^#EXT-X-DISCONTINUITY$' "$live/$r.m3u8") == 1 ]] || fail "$live/$r.m3u8 has not one discontinuity: $(cat "$live/$r.m3u8")"
+  [[ $(awk -F: '/^#EXT-X-MEDIA-SEQUENCE/ {print $2}' "$live/$r.m3u8") == 0 ]] || fail "$live/$r.m3u8: the media sequence was reset"
+done
+pass "a publisher back after the end: the stream goes on live after one discontinuity"
 kill -TERM "$origin_pid"
 rc=0; wait "$origin_pid" || rc=$?
 [[ $rc == 0 ]] || fail "hlsmesh-origin exited $rc on SIGTERM"
