@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "tools/sigd/server.hpp"
@@ -322,8 +323,7 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
 void Server::feed_event(hlsmesh::Json&& event) {
   std::string line = hlsmesh::dump_event(event);
   ++stats_.feed_events;
-  auto kind = event.find("event");
-  if (kind != event.end() && kind->is_string() && *kind == "segment" && opt_.feed_backlog > 0) {
+  if (hlsmesh::events::name(event) == "segment" && opt_.feed_backlog > 0) {
     backlog_.push_back(line);
     while (backlog_.size() > static_cast<size_t>(opt_.feed_backlog)) backlog_.pop_front();
   }
