@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 
@@ -236,18 +237,18 @@ json Relay::report(const FollowerStats* follower) {
   json by_peer = json::object();
   for (const auto& [remote, bytes] : bytes_by_remote_) by_peer[remote] = bytes;
   bytes_by_remote_.clear();
-  json event = {{"event", "relay"},
-                {"time", hlsmesh::format_iso8601_ms(std::chrono::system_clock::now())},
-                {"peers", std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return p.second.open; })},
-                {"peers_served", peers_served_},
-                {"bytes_served", bytes_served_total_},
-                {"bytes_by_peer", by_peer},
-                {"streams", streams},
-                {"window_bytes", window_.bytes()},
-                {"window_segments", window_.count()},
-                {"dropped", {{"flood", drops_.flood}, {"malformed", drops_.malformed},
-                             {"not_reading", drops_.not_reading}, {"refused_full", drops_.refused_full},
-                             {"failed", drops_.failed}, {"closed", drops_.closed}}}};
+  json event = hlsmesh::events::make("relay");
+  event["time"] = hlsmesh::format_iso8601_ms(std::chrono::system_clock::now());
+  event["peers"] = std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return p.second.open; });
+  event["peers_served"] = peers_served_;
+  event["bytes_served"] = bytes_served_total_;
+  event["bytes_by_peer"] = by_peer;
+  event["streams"] = streams;
+  event["window_bytes"] = window_.bytes();
+  event["window_segments"] = window_.count();
+  event["dropped"] = {{"flood", drops_.flood},           {"malformed", drops_.malformed},
+                      {"not_reading", drops_.not_reading}, {"refused_full", drops_.refused_full},
+                      {"failed", drops_.failed},         {"closed", drops_.closed}};
   if (follower) {
     event["fetched_segments"] = follower->segment_fetches.load();
     event["fetched_bytes"] = follower->segment_bytes.load();
