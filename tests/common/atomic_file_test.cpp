@@ -9,18 +9,12 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const char* base = nullptr) {
-    std::string tmpl = std::string(base ? base : fs::temp_directory_path().c_str()) + "/hlsmesh-test-XXXXXX";
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hlsmesh::test::TempDir;
 }  // namespace
 
 TEST(AtomicFile, WritesAndReplaces) {
@@ -77,7 +71,7 @@ TEST(AtomicFile, LinkOnSameFileSystemCopyAcross) {
   EXPECT_TRUE(hlsmesh::link_or_copy_atomic(src, dir.path / "linked.ts"));
   EXPECT_EQ(hlsmesh::read_file(dir.path / "linked.ts"), "segment-bytes");
   if (fs::exists("/dev/shm")) {
-    TempDir other("/dev/shm");
+    TempDir other("hlsmesh-test", "/dev/shm");
     struct stat a {}, b {};
     ::stat(dir.path.c_str(), &a);
     ::stat(other.path.c_str(), &b);

@@ -12,6 +12,7 @@
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
+#include "tests/lib/temp_dir.hpp"
 #include "tools/m3u8roll/roller.hpp"
 
 namespace m3u8roll_test {
@@ -19,29 +20,10 @@ namespace m3u8roll_test {
 using hlsmesh::Json;
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    // tmpfs when there is one: every playlist write fsyncs, and the property
-    // test writes tens of thousands of them.
-    std::error_code ec;
-    fs::path base = fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0 ? fs::path("/dev/shm")
-                                                                                      : fs::temp_directory_path();
-    std::string pattern = (base / "m3u8roll-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+// On tmpfs when there is one: every playlist write fsyncs, and the property
+// test writes tens of thousands of them.
+struct TempDir : hlsmesh::test::TempDir {
+  TempDir() : hlsmesh::test::TempDir("m3u8roll-test", memory_base()) {}
 };
 
 // A Roller plus everything it emitted.

@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "tests/lib/temp_dir.hpp"
 #include "tools/r2push/curl_trace.hpp"
 #include "tools/r2push/destination.hpp"
 #include "tools/r2push/expirer.hpp"
@@ -45,7 +46,6 @@ TEST(r2pushKeys, AwsEncoding) {
   // Unreserved and '/' stay; everything else %XX upper-case, UTF-8 bytewise.
   EXPECT_EQ(encode_key("live/seg a=1+b.ts"), "live/seg%20a%3D1%2Bb.ts");
   EXPECT_EQ(encode_key("vidéo/ü~-_.ts"), "vid%C3%A9o/%C3%BC~-_.ts");
-  EXPECT_EQ(join_url("https://cdn.example.com/live/", "0/s 1.ts"), "https://cdn.example.com/live/0/s%201.ts");
 }
 
 TEST(r2pushKeys, ContentTypes) {
@@ -391,16 +391,7 @@ TEST(r2pushSettings, RegionFlagWinsOverEnvironment) {
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "r2push-unit.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using hlsmesh::test::TempDir;
 
 void touch(const std::filesystem::path& p) {
   std::filesystem::create_directories(p.parent_path());

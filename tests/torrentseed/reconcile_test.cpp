@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/time_util.hpp"
+#include "tests/lib/temp_dir.hpp"
 #include "tools/torrentseed/session.hpp"
 #include "tools/torrentseed/store.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
@@ -29,23 +30,18 @@ namespace {
 constexpr int kTorrents = 400;
 
 struct Fixture {
-  fs::path dir;
+  hlsmesh::test::TempDir tmp{"ts-reconcile"};
+  fs::path dir = tmp.path;
   SegmentStore store;
   TorrentSession session;
   TorrentTable table{session, store};
   int dropped = 0;  // alerts libtorrent reported dropped
 
-  static fs::path make_dir() {
-    std::string pattern = (fs::temp_directory_path() / "ts-reconcile-XXXXXX").string();
-    return ::mkdtemp(pattern.data());
-  }
   Fixture()
-      : dir(make_dir()),
-        store((dir / "store").string()),
+      : store((dir / "store").string()),
         // The smallest queue torrentseed accepts, never read while the adds go
         // in: it overflows.
         session(SessionConfig{"127.0.0.1:0", false, false, 64, false}) {}
-  ~Fixture() { fs::remove_all(dir); }
 
   // Lets the table see whatever alerts survived.
   void drain(int ms) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/lib/temp_dir.hpp"
 #include "tools/torrentseed/output_queue.hpp"
 #include "tools/torrentseed/follower.hpp"
 #include "tools/torrentseed/piece_hasher.hpp"
@@ -37,14 +38,7 @@ std::string pattern_bytes(std::size_t size, unsigned seed) {
   return bytes;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ts-test-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using hlsmesh::test::TempDir;
 
 }  // namespace
 
@@ -310,8 +304,8 @@ TEST(torrentseed_store, CopiesAcrossFileSystems) {
       ::access("/dev/shm", W_OK) != 0) {
     GTEST_SKIP() << "needs a writable /dev/shm on another file system than " << dir.path;
   }
-  std::string pattern = "/dev/shm/ts-test-XXXXXX";
-  fs::path other = ::mkdtemp(pattern.data());
+  TempDir other_dir("ts-test", "/dev/shm");
+  const fs::path other = other_dir.path;
   std::string content = pattern_bytes(300000, 9);
   std::ofstream(other / "seg.ts", std::ios::binary) << content;
   {
