@@ -202,22 +202,6 @@ bool header_lists(const std::string& header_value, const std::string& token) {
   return false;
 }
 
-std::string uri_encode(const std::string& text, bool keep_slash) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string redact_url(const std::string& url) {
   std::string out = url;
   size_t scheme = out.find("://");

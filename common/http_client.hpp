@@ -109,10 +109,6 @@ class Client {
 // Access-Control-Expose-Headers, ...) lists `token`, case-insensitively, or "*".
 bool header_lists(const std::string& header_value, const std::string& token);
 
-// Percent-encoding as AWS SigV4 wants it: unreserved characters stay, '/'
-// stays when keep_slash, everything else %XX (upper-case hex).
-std::string uri_encode(const std::string& text, bool keep_slash);
-
 // "https://user:pass@host/p?token=x" → "https://***@host/p?token=***":
 // for messages that must never print credentials or query secrets.
 std::string redact_url(const std::string& url);

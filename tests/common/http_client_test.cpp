@@ -4,11 +4,6 @@
 
 using namespace hlsmesh::http;
 
-TEST(HttpUtil, UriEncodeAwsWay) {
-  EXPECT_EQ(uri_encode("live/0/seg 1+é=.ts", true), "live/0/seg%201%2B%C3%A9%3D.ts");
-  EXPECT_EQ(uri_encode("a/b~c", false), "a%2Fb~c");
-}
-
 TEST(HttpUtil, RedactUrlHidesCredentialsAndQueryValues) {
   EXPECT_EQ(redact_url("https://user:secret@cdn.example.com/live/p.m3u8?token=abc&X-Amz-Signature=ff"),
             "https://***@cdn.example.com/live/p.m3u8?token=***&X-Amz-Signature=***");

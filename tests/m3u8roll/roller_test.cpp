@@ -38,10 +38,6 @@ TEST(m3u8rollNaming, TemplatesAndUrls) {
   using namespace hlsmesh::m3u8roll;
   EXPECT_EQ(expand_template("/srv/{stream}/{rendition}.m3u8", "show", "720p"), "/srv/show/720p.m3u8");
   EXPECT_EQ(expand_template("/srv/{rendition}.m3u8", "s", "../etc"), "/srv/.._etc.m3u8");
-  EXPECT_EQ(join_url("http://cdn/live/", "./a.ts"), "http://cdn/live/a.ts");
-  EXPECT_EQ(join_url("http://cdn/live", "/a.ts"), "http://cdn/live/a.ts");
-  EXPECT_EQ(join_url("http://cdn/live", "https://other/a.ts"), "https://other/a.ts");
-  EXPECT_FALSE(has_scheme("seg:1.ts"));
 }
 
 TEST(m3u8rollWindow, TrimsByCountButNeverBelowThreeTargetDurations) {

@@ -29,26 +29,4 @@ std::string expand_template(std::string_view pattern, std::string_view stream, s
   return out;
 }
 
-bool has_scheme(std::string_view uri) {
-  size_t colon = uri.find(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  if (!std::isalpha(static_cast<unsigned char>(uri[0]))) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    char c = uri[i];
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) return false;
-  }
-  return uri.substr(colon).starts_with("://");
-}
-
-std::string join_url(std::string_view base, std::string_view uri) {
-  if (has_scheme(uri)) return std::string(uri);
-  while (uri.starts_with("./")) uri.remove_prefix(2);
-  while (uri.starts_with('/')) uri.remove_prefix(1);
-  std::string out(base);
-  while (!out.empty() && out.back() == '/') out.pop_back();
-  out += '/';
-  out += uri;
-  return out;
-}
-
 }  // namespace hlsmesh::m3u8roll

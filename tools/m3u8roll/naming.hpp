@@ -13,10 +13,4 @@ inline constexpr std::string_view default_rendition = "0";
 // (anything but [A-Za-z0-9._-] becomes '_', and no "..").
 std::string expand_template(std::string_view pattern, std::string_view stream, std::string_view rendition);
 
-// "http://cdn/live" + "seg1.ts" → "http://cdn/live/seg1.ts". A URI with a
-// scheme is returned as it is.
-std::string join_url(std::string_view base, std::string_view uri);
-
-bool has_scheme(std::string_view uri);
-
 }  // namespace hlsmesh::m3u8roll

@@ -9,6 +9,7 @@
 #include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
+#include "common/url.hpp"
 #include "tools/m3u8roll/naming.hpp"
 
 namespace hlsmesh::m3u8roll {
@@ -166,24 +167,24 @@ std::optional<std::string> Roller::resolve_uri(const Rendition& r, const Json& e
     error = "it has neither `url` nor `uri`";
     return std::nullopt;
   }
-  if (has_scheme(*uri)) return uri;
+  if (url::has_scheme(*uri)) return uri;
   if (options_.base_url.empty()) {
     error = "it has no `url` (put r2push before m3u8roll) and no --base-url is set to prefix its uri " + *uri;
     return std::nullopt;
   }
-  return join_url(expand_template(options_.base_url, r.stream, r.name), *uri);
+  return url::join(expand_template(options_.base_url, r.stream, r.name), *uri);
 }
 
 std::optional<std::string> Roller::resolve_map(const Rendition& r, const Json& event, std::string& error) const {
   auto map = string_field(event, "map");
   if (!map) return std::nullopt;
   if (auto it = r.init_urls.find(*map); it != r.init_urls.end() && !it->second.empty()) return it->second;
-  if (has_scheme(*map)) return map;
+  if (url::has_scheme(*map)) return map;
   if (options_.base_url.empty()) {
     error = "its init segment " + *map + " has no `url` (no `init` event with one) and no --base-url is set";
     return std::nullopt;
   }
-  return join_url(expand_template(options_.base_url, r.stream, r.name), *map);
+  return url::join(expand_template(options_.base_url, r.stream, r.name), *map);
 }
 
 void Roller::reject(Rendition* r, Json& event, const std::string& why) {

@@ -9,7 +9,9 @@
 #include "common/error.hpp"
 #include "common/events.hpp"
 #include "common/http_client.hpp"
+#include "common/media_types.hpp"
 #include "common/text.hpp"
+#include "common/url.hpp"
 
 namespace hlsmesh::r2push {
 
@@ -101,27 +103,12 @@ std::string key_problem(const std::string& key) {
   }
 }
 
-std::string encode_key(const std::string& key) { return http::uri_encode(key, true); }
-
-std::string join_url(const std::string& base, const std::string& key) {
-  std::string b = base;
-  while (!b.empty() && b.back() == '/') b.pop_back();
-  return b + "/" + encode_key(key);
-}
+std::string encode_key(const std::string& key) { return url::encode(key, true); }
 
 std::string content_type_for(const std::string& name) {
+  // Beside the HLS media (common/media_types.hpp), what an origin directory
+  // also holds; these carry no charset, as uploaded so far.
   static const std::map<std::string, std::string> types = {
-      {".ts", "video/mp2t"},
-      {".m4s", "video/iso.segment"},
-      {".mp4", "video/mp4"},
-      {".m4a", "audio/mp4"},
-      {".m4v", "video/mp4"},
-      {".cmfv", "video/mp4"},
-      {".cmfa", "audio/mp4"},
-      {".m3u8", "application/vnd.apple.mpegurl"},
-      {".m3u", "application/vnd.apple.mpegurl"},
-      {".aac", "audio/aac"},
-      {".mp3", "audio/mpeg"},
       {".vtt", "text/vtt"},
       {".webvtt", "text/vtt"},
       {".json", "application/json"},
@@ -133,6 +120,8 @@ std::string content_type_for(const std::string& name) {
       {".key", "application/octet-stream"},
   };
   std::string ext = hlsmesh::ascii_lower(std::filesystem::path(name).extension().string());
+  if (auto hls = media_types::hls(std::string_view(ext).substr(ext.empty() ? 0 : 1)); !hls.empty())
+    return std::string(hls);
   auto it = types.find(ext);
   return it == types.end() ? "application/octet-stream" : it->second;
 }

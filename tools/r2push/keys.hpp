@@ -27,9 +27,6 @@ std::string key_problem(const std::string& key);
 // A key as it goes into a URL path: AWS encoding, '/' kept.
 std::string encode_key(const std::string& key);
 
-// "https://cdn.example.com/live" + "0/seg 1.ts" → "https://cdn.example.com/live/0/seg%201.ts"
-std::string join_url(const std::string& base, const std::string& key);
-
 // Content-Type by extension (.ts, .m4s, .mp4, .m3u8, .aac, .vtt, ...);
 // application/octet-stream for anything unknown.
 std::string content_type_for(const std::string& name);

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "common/time_util.hpp"
+#include "common/url.hpp"
 #include "tools/r2push/curl_trace.hpp"
 
 namespace hlsmesh::r2push {
@@ -81,8 +82,8 @@ std::string xml_escape(std::string_view text) {
 
 std::string canonical_query(std::vector<std::pair<std::string, std::string>> params) {
   for (auto& [name, value] : params) {
-    name = http::uri_encode(name, false);
-    value = http::uri_encode(value, false);
+    name = url::encode(name);
+    value = url::encode(value);
   }
   std::sort(params.begin(), params.end());
   std::string out;
@@ -98,7 +99,7 @@ S3Api::S3Api(S3Config config) : config_(std::move(config)) {
 }
 
 std::string S3Api::object_url(const std::string& key) const {
-  return config_.endpoint + "/" + config_.bucket + "/" + http::uri_encode(key, true);
+  return config_.endpoint + "/" + config_.bucket + "/" + url::encode(key, true);
 }
 
 std::string S3Api::bucket_url(const std::string& query) const {

@@ -10,6 +10,7 @@
 #include "common/events.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "common/url.hpp"
 #include "tools/r2push/keys.hpp"
 
 namespace hlsmesh::r2push {
@@ -40,9 +41,9 @@ Scheduler::Scheduler(const Settings& settings, http::Client& client, const S3Api
     : settings_(settings), client_(client), api_(api), writer_(writer), expirer_(settings, client, api) {}
 
 std::string Scheduler::url_for(const std::string& key) const {
-  if (!settings_.public_url.empty()) return join_url(settings_.public_url, key);
+  if (!settings_.public_url.empty()) return url::join(settings_.public_url, encode_key(key));
   if (api_) return api_->object_url(key);
-  return "file://" + http::uri_encode((settings_.destination.dir / key).string(), true);
+  return "file://" + url::encode((settings_.destination.dir / key).string(), true);
 }
 
 void Scheduler::add(Json event) {

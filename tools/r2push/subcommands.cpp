@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "common/url.hpp"
 #include "tools/r2push/commands.hpp"
 #include "tools/r2push/keys.hpp"
 #include "tools/r2push/lifecycle.hpp"
@@ -173,7 +174,7 @@ int check_file(const Settings& s, const std::string& origin) {
   if (s.public_url.empty()) {
     report.skip("public URL: none given (--public-url / R2_PUBLIC_URL)");
   } else {
-    check_public(report, client, join_url(s.public_url, key), body, origin);
+    check_public(report, client, url::join(s.public_url, encode_key(key)), body, origin);
   }
   std::filesystem::remove(file);
   return finish(report);
@@ -239,7 +240,7 @@ int run_check(const Options& options) {
       report.warn("GetBucketCors: " + failure_text(cors, api.config()));
     }
   } else {
-    check_public(report, client, join_url(s.public_url, key), body, origin);
+    check_public(report, client, url::join(s.public_url, encode_key(key)), body, origin);
   }
 
   http::Response del = client.perform(api.delete_object(key));

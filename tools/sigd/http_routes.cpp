@@ -9,6 +9,7 @@
 
 #include "common/log.hpp"
 #include "common/time_util.hpp"
+#include "common/url.hpp"
 #include "tools/sigd/server.hpp"
 #include "tools/sigd/static_files.hpp"
 
@@ -49,21 +50,6 @@ std::string forwarded_for(lws* wsi) {
 #endif
 }
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xF];
-    }
-  }
-  return out;
-}
-
 // Rebuilds a raw query string from lws's decoded URL-argument fragments.
 std::string query_from_lws(lws* wsi) {
   std::string query;
@@ -75,10 +61,10 @@ std::string query_from_lws(lws* wsi) {
     if (frag.empty()) continue;
     auto eq = frag.find('=');
     if (!query.empty()) query += '&';
-    query += percent_encode(frag.substr(0, eq));
+    query += hlsmesh::url::encode(frag.substr(0, eq));
     if (eq != std::string_view::npos) {
       query += '=';
-      query += percent_encode(frag.substr(eq + 1));
+      query += hlsmesh::url::encode(frag.substr(eq + 1));
     }
   }
   return query;

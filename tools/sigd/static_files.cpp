@@ -7,16 +7,13 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/media_types.hpp"
+
 namespace hlsmesh::sigd {
 
 namespace {
 
-std::string_view extension_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  auto dot = path.rfind('.');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  return path.substr(dot + 1);
-}
+using hlsmesh::media_types::extension_of;
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -77,15 +74,8 @@ std::optional<std::string> resolve_static_path(const std::string& root_real, std
 }
 
 std::string_view mime_type_for(std::string_view path) {
+  // Beside the HLS media (common/media_types.hpp), what the viewer page needs.
   static constexpr std::pair<std::string_view, std::string_view> types[] = {
-      {"m3u8", "application/vnd.apple.mpegurl"},
-      {"m3u", "application/vnd.apple.mpegurl"},
-      {"ts", "video/mp2t"},
-      {"m4s", "video/iso.segment"},
-      {"mp4", "video/mp4"},
-      {"m4a", "audio/mp4"},
-      {"m4v", "video/mp4"},
-      {"aac", "audio/aac"},
       {"vtt", "text/vtt; charset=utf-8"},
       {"js", "text/javascript; charset=utf-8"},
       {"mjs", "text/javascript; charset=utf-8"},
@@ -105,6 +95,7 @@ std::string_view mime_type_for(std::string_view path) {
       {"torrent", "application/x-bittorrent"},
   };
   auto ext = extension_of(path);
+  if (auto hls = hlsmesh::media_types::hls(ext); !hls.empty()) return hls;
   for (const auto& [e, t] : types)
     if (iequals(e, ext)) return t;
   return "application/octet-stream";

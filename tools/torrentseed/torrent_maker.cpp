@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/http_client.hpp"
+#include "common/url.hpp"
 
 namespace hlsmesh::torrentseed {
 
@@ -57,7 +58,7 @@ MadeTorrent make_torrent(std::string_view content, const TorrentSpec& spec) {
 
 std::string make_magnet(const lt::torrent_info& info, const std::vector<std::string>& extra_trackers) {
   std::string magnet = lt::make_magnet_uri(info);
-  for (const auto& tracker : extra_trackers) magnet += "&tr=" + hlsmesh::http::uri_encode(tracker, false);
+  for (const auto& tracker : extra_trackers) magnet += "&tr=" + hlsmesh::url::encode(tracker);
   return magnet;
 }
 
