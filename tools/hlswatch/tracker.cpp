@@ -122,58 +122,45 @@ bool Tracker::wait_or_give_up(uint64_t msn, int64_t now_ms, int64_t grace_ms) {
   return false;
 }
 
-std::vector<TrackerItem> Tracker::on_playlist(const m3u8::MediaPlaylist& playlist, uint64_t text_hash,
-                                              const FileProbe& probe, int64_t now_ms) {
-  std::vector<TrackerItem> out;
-  deadline_.reset();
-  // A playlist without segments or TARGETDURATION tells nothing yet (a
-  // writer just started, or an in-place rewrite was cut after the header).
-  if (playlist.segments.empty() || !playlist.target_duration) return out;
+bool Tracker::start_from(const m3u8::MediaPlaylist& playlist) {
+  initialized_ = true;
+  if (!options_.existed_at_start && !options_.once) return false;
+  // Old segments: skip all but the last `backlog` (--once without
+  // --backlog: everything that is there).
+  size_t keep = options_.backlog;
+  if (options_.once && keep == 0) keep = playlist.segments.size();
+  keep = std::min(keep, playlist.segments.size());
+  const uint64_t last = playlist.first_msn() + playlist.segments.size() - 1;
+  if (keep < playlist.segments.size()) last_emitted_ = last - keep;
+  if (keep > 0) return false;
+  if (numbered_name(playlist.segments.back().uri)) last_prefix_ = name_prefix(playlist.segments.back().uri);
+  if (playlist.endlist)
+    log::notice(name_ + ": the playlist already has EXT-X-ENDLIST; waiting for the source to start again");
+  return playlist.endlist;
+}
 
-  const uint64_t td = *playlist.target_duration;
-  const uint64_t first = playlist.first_msn();
-  const uint64_t last = first + playlist.segments.size() - 1;
-  bool silent_end = false;
-
-  if (!initialized_) {
-    initialized_ = true;
-    if (options_.existed_at_start || options_.once) {
-      // Old segments: skip all but the last `backlog` (--once without
-      // --backlog: everything that is there).
-      size_t keep = options_.backlog;
-      if (options_.once && keep == 0) keep = playlist.segments.size();
-      keep = std::min(keep, playlist.segments.size());
-      if (keep < playlist.segments.size()) last_emitted_ = last - keep;
-      if (keep == 0) {
-        if (numbered_name(playlist.segments.back().uri)) last_prefix_ = name_prefix(playlist.segments.back().uri);
-        silent_end = playlist.endlist;
-        if (silent_end) {
-          log::notice(name_ + ": the playlist already has EXT-X-ENDLIST; waiting for the source to start again");
-        }
-      }
-    }
-  } else {
-    bool wait = false;
-    if (detect_restart(playlist, text_hash, now_ms, wait)) {
-      last_emitted_.reset();
-      pending_discontinuity_ = true;
-      ended_ = false;
-    } else if (wait) {
-      return out;
-    }
-    if (previous_target_duration_ && *previous_target_duration_ != td) {
-      log::notice(name_ + ": source restart: EXT-X-TARGETDURATION changed from " +
-                  std::to_string(*previous_target_duration_) + " to " + std::to_string(td) +
-                  "; the next segment is marked as a discontinuity");
-      pending_discontinuity_ = true;
-    }
+bool Tracker::follow_source(const m3u8::MediaPlaylist& playlist, uint64_t text_hash, int64_t now_ms) {
+  bool wait = false;
+  if (detect_restart(playlist, text_hash, now_ms, wait)) {
+    last_emitted_.reset();
+    pending_discontinuity_ = true;
+    ended_ = false;
+  } else if (wait) {
+    return false;
   }
-  if (!playlist.endlist) ended_ = false;
-  previous_first_msn_ = first;
-  previous_target_duration_ = td;
+  const uint64_t td = *playlist.target_duration;
+  if (previous_target_duration_ && *previous_target_duration_ != td) {
+    log::notice(name_ + ": source restart: EXT-X-TARGETDURATION changed from " +
+                std::to_string(*previous_target_duration_) + " to " + std::to_string(td) +
+                "; the next segment is marked as a discontinuity");
+    pending_discontinuity_ = true;
+  }
+  return true;
+}
 
-  // PROGRAM-DATE-TIME of every segment: as written, else carried forward by
-  // the previous segment's duration within a continuous run.
+std::vector<std::optional<hlsmesh::SystemTime>> Tracker::program_date_times(const m3u8::MediaPlaylist& playlist) {
+  // As written, else carried forward by the previous segment's duration
+  // within a continuous run.
   std::vector<std::optional<hlsmesh::SystemTime>> pdts(playlist.segments.size());
   for (size_t i = 0; i < playlist.segments.size(); ++i) {
     const auto& seg = playlist.segments[i];
@@ -184,95 +171,136 @@ std::vector<TrackerItem> Tracker::on_playlist(const m3u8::MediaPlaylist& playlis
       pdts[i] = *pdts[i - 1] + std::chrono::milliseconds(ms);
     }
   }
+  return pdts;
+}
 
+void Tracker::remember_window(const m3u8::MediaPlaylist& playlist) {
   previous_window_.clear();
   previous_window_.reserve(playlist.segments.size());
-  for (size_t i = 0; i < playlist.segments.size(); ++i) {
+  const uint64_t first = playlist.first_msn();
+  for (size_t i = 0; i < playlist.segments.size(); ++i)
     previous_window_.push_back({first + i, playlist.segments[i].uri, playlist.segments[i].program_date_time});
-  }
+}
 
+void Tracker::skip(uint64_t msn) {
+  last_emitted_ = msn;
+  pending_discontinuity_ = true;
+  waiting_msn_.reset();
+}
+
+bool Tracker::take_init(const m3u8::Segment& seg, uint64_t msn, const FileProbe& probe, int64_t now_ms,
+                        int64_t grace_ms, std::vector<TrackerItem>& out) {
+  // fMP4: the init section goes out once, before the first segment using it.
+  if (!seg.map || std::find(emitted_inits_.begin(), emitted_inits_.end(), seg.map->uri) != emitted_inits_.end())
+    return true;
+  std::string init_path = resolve(dir_, seg.map->uri);
+  FileState init = probe(init_path);
+  if (!init.exists || init.size == 0) {
+    if (!options_.once && wait_or_give_up(msn, now_ms, grace_ms)) return false;
+    log::warning(name_ + ": init section " + init_path + " listed by EXT-X-MAP is missing or empty; "
+                 "check that the source writes it next to the playlist");
+    return true;
+  }
+  out.push_back(ReadyInit{seg.map->uri, init_path, init.size});
+  emitted_inits_.push_back(seg.map->uri);
+  if (emitted_inits_.size() > 64) emitted_inits_.erase(emitted_inits_.begin());
+  return true;
+}
+
+bool Tracker::take_segment(const m3u8::MediaPlaylist& playlist, size_t i, std::optional<hlsmesh::SystemTime> pdt,
+                           const FileProbe& probe, int64_t now_ms, std::vector<TrackerItem>& out) {
+  const uint64_t td = *playlist.target_duration;
   const int64_t missing_grace_ms = std::max<int64_t>(1000, static_cast<int64_t>(td) * 1000);
   const int64_t writing_grace_ms = std::max<int64_t>(2000, static_cast<int64_t>(td) * 2000);
+  const uint64_t msn = playlist.first_msn() + i;
+  const auto& seg = playlist.segments[i];
 
+  const bool gap = last_emitted_ && msn > *last_emitted_ + 1;
+  if (gap)
+    log::warning(name_ + ": segments " + msn_text(*last_emitted_ + 1) + " to " + msn_text(msn - 1) +
+                 " left the source playlist before they could be emitted (the watcher was not reading it); "
+                 "the next segment is marked as a discontinuity");
+  if (is_offline_segment(seg.uri) && !options_.keep_offline) {
+    log::notice(name_ + ": the source went offline (Owncast " + seg.uri + ", MSN " + msn_text(msn) +
+                "); not emitting it — pass --keep-offline to emit it");
+    skip(msn);
+    return true;
+  }
+  if (!take_init(seg, msn, probe, now_ms, missing_grace_ms, out)) return false;
+
+  std::string path = resolve(dir_, seg.uri);
+  FileState file = probe(path);
+  if (!file.exists || file.size == 0) {
+    if (!options_.once && wait_or_give_up(msn, now_ms, missing_grace_ms)) return false;
+    log::warning(name_ + ": segment " + msn_text(msn) + " (" + path + ") is listed but " +
+                 (file.exists ? "empty" : "missing") +
+                 "; skipping it (the source or its cleanup removed it before it could be read)");
+    skip(msn);
+    return true;
+  }
+  if (file.writing && !options_.once) {
+    if (wait_or_give_up(msn, now_ms, writing_grace_ms)) return false;
+    log::warning(name_ + ": segment " + path + " is listed but its writer has kept it open for " +
+                 std::to_string(writing_grace_ms) + " ms; emitting it at " + std::to_string(file.size) + " bytes");
+  }
+  waiting_msn_.reset();
+  emit_segment(seg, msn, std::move(path), file.size, pdt, td, gap, out);
+  return true;
+}
+
+void Tracker::emit_segment(const m3u8::Segment& seg, uint64_t msn, std::string path, uint64_t bytes,
+                           std::optional<hlsmesh::SystemTime> pdt, uint64_t td, bool gap,
+                           std::vector<TrackerItem>& out) {
+  // Only numbered names have a run prefix ("stream-AbC12x-" of "stream-AbC12x-42.ts").
+  std::string prefix = numbered_name(seg.uri) ? name_prefix(seg.uri) : std::string();
+  bool new_prefix = !prefix.empty() && !last_prefix_.empty() && prefix != last_prefix_ && has_letter(prefix) &&
+                    has_letter(last_prefix_);
+  if (new_prefix) {
+    log::notice(name_ + ": source restart: segment names changed from " + last_prefix_ + "* to " + prefix +
+                "*; marking a discontinuity");
+  }
+  ReadySegment ready;
+  ready.msn = msn;
+  ready.uri = seg.uri;
+  ready.path = std::move(path);
+  ready.bytes = bytes;
+  ready.duration = seg.duration;
+  ready.discontinuity = seg.discontinuity || pending_discontinuity_ || gap || new_prefix;
+  if (pdt) ready.pdt = hlsmesh::format_iso8601_ms(*pdt);
+  if (seg.map) ready.map = seg.map->uri;
+  ready.target_duration = td;
+  out.push_back(std::move(ready));
+
+  pending_discontinuity_ = false;
+  if (!prefix.empty()) last_prefix_ = std::move(prefix);
+  last_emitted_ = msn;
+}
+
+std::vector<TrackerItem> Tracker::on_playlist(const m3u8::MediaPlaylist& playlist, uint64_t text_hash,
+                                              const FileProbe& probe, int64_t now_ms) {
+  std::vector<TrackerItem> out;
+  deadline_.reset();
+  // A playlist without segments or TARGETDURATION tells nothing yet (a
+  // writer just started, or an in-place rewrite was cut after the header).
+  if (playlist.segments.empty() || !playlist.target_duration) return out;
+
+  bool silent_end = false;
+  if (!initialized_) {
+    silent_end = start_from(playlist);
+  } else if (!follow_source(playlist, text_hash, now_ms)) {
+    return out;
+  }
+  const uint64_t first = playlist.first_msn();
+  const uint64_t last = first + playlist.segments.size() - 1;
+  if (!playlist.endlist) ended_ = false;
+  previous_first_msn_ = first;
+  previous_target_duration_ = *playlist.target_duration;
+  remember_window(playlist);
+
+  const auto pdts = program_date_times(playlist);
   for (size_t i = 0; i < playlist.segments.size(); ++i) {
-    const uint64_t msn = first + i;
-    if (last_emitted_ && msn <= *last_emitted_) continue;
-    const auto& seg = playlist.segments[i];
-
-    bool gap = false;
-    if (last_emitted_ && msn > *last_emitted_ + 1) {
-      log::warning(name_ + ": segments " + msn_text(*last_emitted_ + 1) + " to " + msn_text(msn - 1) +
-                   " left the source playlist before they could be emitted (the watcher was not reading it); "
-                   "the next segment is marked as a discontinuity");
-      gap = true;
-    }
-
-    if (is_offline_segment(seg.uri) && !options_.keep_offline) {
-      log::notice(name_ + ": the source went offline (Owncast " + seg.uri + ", MSN " + msn_text(msn) +
-                  "); not emitting it — pass --keep-offline to emit it");
-      last_emitted_ = msn;
-      pending_discontinuity_ = true;
-      waiting_msn_.reset();
-      continue;
-    }
-
-    // fMP4: the init section goes out once, before the first segment using it.
-    if (seg.map && std::find(emitted_inits_.begin(), emitted_inits_.end(), seg.map->uri) == emitted_inits_.end()) {
-      std::string init_path = resolve(dir_, seg.map->uri);
-      FileState init = probe(init_path);
-      if (!init.exists || init.size == 0) {
-        if (!options_.once && wait_or_give_up(msn, now_ms, missing_grace_ms)) break;
-        log::warning(name_ + ": init section " + init_path + " listed by EXT-X-MAP is missing or empty; "
-                     "check that the source writes it next to the playlist");
-      } else {
-        out.push_back(ReadyInit{seg.map->uri, init_path, init.size});
-        emitted_inits_.push_back(seg.map->uri);
-        if (emitted_inits_.size() > 64) emitted_inits_.erase(emitted_inits_.begin());
-      }
-    }
-
-    std::string path = resolve(dir_, seg.uri);
-    FileState file = probe(path);
-    if (!file.exists || file.size == 0) {
-      if (!options_.once && wait_or_give_up(msn, now_ms, missing_grace_ms)) break;
-      log::warning(name_ + ": segment " + msn_text(msn) + " (" + path + ") is listed but " +
-                   (file.exists ? "empty" : "missing") +
-                   "; skipping it (the source or its cleanup removed it before it could be read)");
-      last_emitted_ = msn;
-      pending_discontinuity_ = true;
-      waiting_msn_.reset();
-      continue;
-    }
-    if (file.writing && !options_.once) {
-      if (wait_or_give_up(msn, now_ms, writing_grace_ms)) break;
-      log::warning(name_ + ": segment " + path + " is listed but its writer has kept it open for " +
-                   std::to_string(writing_grace_ms) + " ms; emitting it at " + std::to_string(file.size) + " bytes");
-    }
-    waiting_msn_.reset();
-
-    // Only numbered names have a run prefix ("stream-AbC12x-" of "stream-AbC12x-42.ts").
-    std::string prefix = numbered_name(seg.uri) ? name_prefix(seg.uri) : std::string();
-    bool new_prefix = !prefix.empty() && !last_prefix_.empty() && prefix != last_prefix_ && has_letter(prefix) &&
-                      has_letter(last_prefix_);
-    if (new_prefix) {
-      log::notice(name_ + ": source restart: segment names changed from " + last_prefix_ + "* to " + prefix +
-                  "*; marking a discontinuity");
-    }
-    ReadySegment ready;
-    ready.msn = msn;
-    ready.uri = seg.uri;
-    ready.path = std::move(path);
-    ready.bytes = file.size;
-    ready.duration = seg.duration;
-    ready.discontinuity = seg.discontinuity || pending_discontinuity_ || gap || new_prefix;
-    if (pdts[i]) ready.pdt = hlsmesh::format_iso8601_ms(*pdts[i]);
-    if (seg.map) ready.map = seg.map->uri;
-    ready.target_duration = td;
-    out.push_back(std::move(ready));
-
-    pending_discontinuity_ = false;
-    if (!prefix.empty()) last_prefix_ = std::move(prefix);
-    last_emitted_ = msn;
+    if (last_emitted_ && first + i <= *last_emitted_) continue;
+    if (!take_segment(playlist, i, pdts[i], probe, now_ms, out)) break;
   }
 
   const bool all_done = last_emitted_ && *last_emitted_ >= last;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/m3u8.hpp"
+#include "common/time_util.hpp"
 
 namespace hlsmesh::hlswatch {
 
@@ -93,6 +94,26 @@ class Tracker {
                       bool& wait_for_confirmation);
   // Returns false when the head segment must wait (deadline_ set).
   bool wait_or_give_up(uint64_t msn, int64_t now_ms, int64_t grace_ms);
+
+  // The first read: how much of what is listed is old. True when the playlist
+  // had already ended (its end is not announced again).
+  bool start_from(const hlsmesh::m3u8::MediaPlaylist& playlist);
+  // Later reads: a source restart or a changed target duration marks a
+  // discontinuity. False while a shrunk playlist waits for confirmation.
+  bool follow_source(const hlsmesh::m3u8::MediaPlaylist& playlist, uint64_t text_hash, int64_t now_ms);
+  static std::vector<std::optional<hlsmesh::SystemTime>> program_date_times(
+      const hlsmesh::m3u8::MediaPlaylist& playlist);
+  void remember_window(const hlsmesh::m3u8::MediaPlaylist& playlist);
+  // Segment `i` of the playlist: emitted, skipped, or (false) waited for.
+  bool take_segment(const hlsmesh::m3u8::MediaPlaylist& playlist, size_t i, std::optional<hlsmesh::SystemTime> pdt,
+                    const FileProbe& probe, int64_t now_ms, std::vector<TrackerItem>& out);
+  // The segment's init section, once; false when it must be waited for.
+  bool take_init(const hlsmesh::m3u8::Segment& seg, uint64_t msn, const FileProbe& probe, int64_t now_ms,
+                 int64_t grace_ms, std::vector<TrackerItem>& out);
+  void emit_segment(const hlsmesh::m3u8::Segment& seg, uint64_t msn, std::string path, uint64_t bytes,
+                    std::optional<hlsmesh::SystemTime> pdt, uint64_t td, bool gap, std::vector<TrackerItem>& out);
+  // A segment passed over: the next one emitted is a discontinuity.
+  void skip(uint64_t msn);
 
   std::string dir_;
   TrackerOptions options_;
