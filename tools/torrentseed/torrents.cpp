@@ -165,98 +165,96 @@ void TorrentTable::handle(const lt::alert& alert) {
   if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
     std::string ih = infohash_hex(added->params.ti ? added->params.ti->info_hashes() : added->params.info_hashes);
     settle_add(ih, added->handle, added->error ? added->error.message() : std::string());
-    return;
-  }
-  if (const auto* removed = lt::alert_cast<lt::torrent_removed_alert>(&alert)) {
+  } else if (const auto* removed = lt::alert_cast<lt::torrent_removed_alert>(&alert)) {
     finish_removal(infohash_hex(removed->info_hashes));
-    return;
+  } else if (const auto* update = lt::alert_cast<lt::state_update_alert>(&alert)) {
+    on_state_update(*update);
+  } else if (const auto* finished = lt::alert_cast<lt::torrent_finished_alert>(&alert)) {
+    if (TorrentEntry* entry = find(key_of(finished->handle))) entry->finished = true;
+  } else if (const auto* tracker = lt::alert_cast<lt::tracker_error_alert>(&alert)) {
+    on_tracker_error(*tracker);
+  } else if (!on_problem(alert)) {
+    on_listen(alert);
   }
-  if (const auto* update = lt::alert_cast<lt::state_update_alert>(&alert)) {
-    for (const auto& status : update->status) {
-      TorrentEntry* entry = find(infohash_hex(status.info_hashes));
-      if (entry == nullptr) continue;
-      entry->uploaded = status.total_payload_upload;
-      entry->downloaded = status.total_payload_download;
-      entry->upload_rate = status.upload_payload_rate;
-      entry->peers = status.num_peers;
-      // A follower's magnet gives no size and maybe no name: take both from
-      // the metadata here rather than from torrent_file(), which blocks.
-      if (entry->size == 0 && status.has_metadata && status.total_wanted > 0) {
-        entry->size = status.total_wanted;
-        if (!status.name.empty()) entry->name = status.name;
-      }
-      if (status.is_finished) entry->finished = true;  // also when torrent_finished_alert was dropped
+}
+
+void TorrentTable::on_state_update(const lt::state_update_alert& update) {
+  for (const auto& status : update.status) {
+    TorrentEntry* entry = find(infohash_hex(status.info_hashes));
+    if (entry == nullptr) continue;
+    entry->uploaded = status.total_payload_upload;
+    entry->downloaded = status.total_payload_download;
+    entry->upload_rate = status.upload_payload_rate;
+    entry->peers = status.num_peers;
+    // A follower's magnet gives no size and maybe no name: take both from
+    // the metadata here rather than from torrent_file(), which blocks.
+    if (entry->size == 0 && status.has_metadata && status.total_wanted > 0) {
+      entry->size = status.total_wanted;
+      if (!status.name.empty()) entry->name = status.name;
     }
-    return;
+    if (status.is_finished) entry->finished = true;  // also when torrent_finished_alert was dropped
   }
-  if (const auto* tracker = lt::alert_cast<lt::tracker_error_alert>(&alert)) {
-    ++errors_.tracker;
-    const TorrentEntry* entry = find(key_of(tracker->handle));
-    std::string reason = tracker->failure_reason();
-    // A tracker that is down fails for every torrent on every retry: say so
-    // on the 1st, 2nd, 4th, 8th... failure in a row, not each time.
-    const int in_row = tracker->times_in_row;
-    const auto level = (in_row & (in_row - 1)) == 0 ? log::Level::warning : log::Level::debug;
-    log::write(level, std::string("tracker ") + tracker->tracker_url() + " failed for " +
-                 (entry ? entry->segment : tracker->torrent_name()) + ": " + tracker->error.message() +
-                 (reason.empty() ? "" : " (" + reason + ")") + " (" + std::to_string(tracker->times_in_row) +
-                 " in a row); check that the tracker is up and reachable — seeding goes on");
-    return;
-  }
+}
+
+void TorrentTable::on_tracker_error(const lt::tracker_error_alert& tracker) {
+  ++errors_.tracker;
+  const TorrentEntry* entry = find(key_of(tracker.handle));
+  std::string reason = tracker.failure_reason();
+  // A tracker that is down fails for every torrent on every retry: say so
+  // on the 1st, 2nd, 4th, 8th... failure in a row, not each time.
+  const int in_row = tracker.times_in_row;
+  const auto level = (in_row & (in_row - 1)) == 0 ? log::Level::warning : log::Level::debug;
+  log::write(level, std::string("tracker ") + tracker.tracker_url() + " failed for " +
+               (entry ? entry->segment : tracker.torrent_name()) + ": " + tracker.error.message() +
+               (reason.empty() ? "" : " (" + reason + ")") + " (" + std::to_string(tracker.times_in_row) +
+               " in a row); check that the tracker is up and reachable — seeding goes on");
+}
+
+bool TorrentTable::on_problem(const lt::alert& alert) {
   if (const auto* failed = lt::alert_cast<lt::torrent_error_alert>(&alert)) {
     ++errors_.torrent;
     const TorrentEntry* entry = find(key_of(failed->handle));
     log::error("torrent of " + (entry ? entry->segment : std::string(failed->torrent_name())) + " failed: " +
                failed->error.message() + " (" + failed->filename() + "); it stops seeding, the pipeline goes on");
-    return;
-  }
-  if (const auto* file = lt::alert_cast<lt::file_error_alert>(&alert)) {
+  } else if (const auto* file = lt::alert_cast<lt::file_error_alert>(&alert)) {
     ++errors_.torrent;
     const TorrentEntry* entry = find(key_of(file->handle));
     log::error(std::string("file error on ") + file->filename() + " (" +
                (entry ? entry->segment : std::string(file->torrent_name())) + "): " + file->error.message() +
                " during " + lt::operation_name(file->op) + "; check the store directory " + store_.root().string());
-    return;
-  }
-  if (const auto* bad_piece = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
+  } else if (const auto* bad_piece = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
     ++errors_.torrent;
     const TorrentEntry* entry = find(key_of(bad_piece->handle));
     log::warning("piece " + std::to_string(static_cast<int>(bad_piece->piece_index)) + " of " +
                  (entry ? entry->segment : std::string(bad_piece->torrent_name())) +
                  " failed its hash check; it is fetched again");
-    return;
-  }
-  if (const auto* web_seed = lt::alert_cast<lt::url_seed_alert>(&alert)) {
+  } else if (const auto* web_seed = lt::alert_cast<lt::url_seed_alert>(&alert)) {
     ++errors_.web_seed;
     const TorrentEntry* entry = find(key_of(web_seed->handle));
     log::warning(std::string("web seed ") + web_seed->server_url() + " failed for " +
                  (entry ? entry->segment : std::string(web_seed->torrent_name())) + ": " + web_seed->error.message() +
                  " " + web_seed->error_message() + "; peers remain the source");
-    return;
-  }
-  if (const auto* dropped = lt::alert_cast<lt::alerts_dropped_alert>(&alert)) {
+  } else if (const auto* dropped = lt::alert_cast<lt::alerts_dropped_alert>(&alert)) {
     errors_.alerts_dropped += dropped->dropped_alerts.count();
     log::warning("libtorrent's alert queue overflowed: " + std::to_string(dropped->dropped_alerts.count()) +
                  " kinds of alert were dropped (" + dropped->message() +
                  "); raise --alert-queue-size if this repeats");
-    return;
+  } else {
+    return false;
   }
+  return true;
+}
+
+void TorrentTable::on_listen(const lt::alert& alert) {
   if (const auto* listening = lt::alert_cast<lt::listen_succeeded_alert>(&alert)) {
     if (listening->socket_type == lt::socket_type_t::tcp) {
       listen_port_ = listening->port;
       log::info("listening on " + listening->address.to_string() + ":" + std::to_string(listening->port) + " (TCP and uTP)",
                 {{"port", listening->port}});
     }
-    return;
-  }
-  if (const auto* not_listening = lt::alert_cast<lt::listen_failed_alert>(&alert)) {
+  } else if (const auto* not_listening = lt::alert_cast<lt::listen_failed_alert>(&alert)) {
     log::warning(std::string("cannot listen on ") + not_listening->listen_interface() + ": " +
                  not_listening->error.message() + "; pick a free port with --listen");
-    return;
-  }
-  if (const auto* finished = lt::alert_cast<lt::torrent_finished_alert>(&alert)) {
-    if (TorrentEntry* entry = find(key_of(finished->handle))) entry->finished = true;
-    return;
   }
 }
 

@@ -11,6 +11,7 @@
 // therefore looked up in the session instead (reconcile()), so no event is held
 // back and no stored copy is left behind because one alert went missing.
 #include <libtorrent/alert.hpp>
+#include <libtorrent/alert_types.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,12 @@ class TorrentTable {
   std::size_t peers_seen() const { return session_.peer_uploads().peers_seen(); }
 
  private:
+  void on_state_update(const lt::state_update_alert& update);
+  void on_tracker_error(const lt::tracker_error_alert& tracker);
+  // Torrent, file, piece, web seed and alert-queue failures: counted and
+  // logged; false for any other alert.
+  bool on_problem(const lt::alert& alert);
+  void on_listen(const lt::alert& alert);
   void settle_add(const std::string& infohash, const lt::torrent_handle& handle, const std::string& error);
   void removing(TorrentEntry& entry);
   void finish_removal(const std::string& infohash);
