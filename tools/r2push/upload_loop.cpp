@@ -34,10 +34,9 @@ namespace {
 // Every upload reads a 1-2 MB body into a fresh buffer. glibc's defaults
 // hand such blocks back to the kernel when they are freed (the heap top is
 // trimmed past 2x the dynamic mmap threshold), so the next body page-faults
-// in 400-500 freshly zeroed pages: a third of r2push's CPU per object
-// (3.6 -> 2.2-2.4 ms in tests/bench/r2push). Keep freed bodies in the heap for
-// the next ones instead: the heap stays at its peak, which the uploads in
-// flight need anyway (max RSS 28 -> 33 MB at --jobs 4 with 2 MB segments).
+// in freshly zeroed pages. Keep freed bodies in the heap for the next ones
+// instead: the heap stays at its peak, which the uploads in flight need
+// anyway (figures in docs/r2push.md).
 void keep_body_buffers() {
   ::mallopt(M_MMAP_THRESHOLD, 64 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -1,11 +1,9 @@
 #pragma once
 // SHA-1 of every piece of a segment, on a small persistent pool of threads
 // (the caller is one of them). Each thread reads its pieces with pread() into
-// its own long-lived buffer and hashes them with lt::hasher there: on this
-// kind of VM, mapping a fresh 2 MiB file (mmap + MAP_POPULATE, munmap with its
-// TLB flush) and hashing through the new mapping cost about 2.5x what a read
-// into an already-mapped buffer plus SHA-1 costs (measured: 3.0 vs 1.55 ms CPU
-// per 2 MiB segment).
+// its own long-lived buffer and hashes them with lt::hasher there: mapping a
+// fresh file per segment (mmap, then munmap with its TLB flush) costs more
+// than the hash itself (figures in docs/torrentseed.md).
 #include <libtorrent/sha1_hash.hpp>
 
 #include <condition_variable>
