@@ -61,6 +61,8 @@ constexpr std::array kFields{
     Field{"delivery", "bytes", "object", "sigd"},
     Field{"delivery", "p2p_share", "number", "sigd"},
     Field{"delivery", "bytes_per_s", "object", "sigd"},
+    Field{"delivery", "relays", "integer", "sigd"},
+    Field{"delivery", "relay_peers", "integer", "sigd"},
     Field{"delivery", "stalls", "integer", "sigd"},
     Field{"delivery", "stall_ratio", "number", "sigd"},
     Field{"delivery", "latency_p50_s", "number", "sigd"},
