@@ -35,36 +35,14 @@ const lws_protocols tracker_protocols[] = {
 }  // namespace
 
 TrackerClient::TrackerClient(std::string url, Handlers handlers) : url_(std::move(url)), handlers_(std::move(handlers)) {
-  std::vector<char> buffer(url_.begin(), url_.end());
-  buffer.push_back('\0');
-  const char* scheme = nullptr;
-  const char* host = nullptr;
-  const char* path = nullptr;
   if (url_.rfind("ws://", 0) != 0 && url_.rfind("wss://", 0) != 0) {
     throw Error(Exit::usage, "--tracker " + url_ + ": expected a ws:// or wss:// WebTorrent tracker URL");
   }
-  if (lws_parse_uri(buffer.data(), &scheme, &host, &port_, &path) != 0 || host == nullptr || *host == '\0') {
+  auto target = lws_client::parse(url_);
+  if (!target)
     throw Error(Exit::usage, "--tracker " + url_ + ": expected ws://HOST:PORT/PATH, e.g. ws://127.0.0.1:8000/announce");
-  }
-  tls_ = std::strcmp(scheme, "wss") == 0;
-  if (tls_ && port_ == 80) port_ = 443;
-  host_ = host;
-  path_ = std::string("/") + (path ? path : "");
-  host_header_ = host_;
-  if (port_ != (tls_ ? 443 : 80)) host_header_.append(":").append(std::to_string(port_));
-
-  lws_context_creation_info info{};
-  info.port = CONTEXT_PORT_NO_LISTEN;
-  info.protocols = tracker_protocols;
-  info.user = this;
-  info.gid = -1;
-  info.uid = -1;
-  if (tls_) {
-    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    const char* ca_file = std::getenv("SSL_CERT_FILE");
-    if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
-  }
-  context_.reset(lws_create_context(&info));
+  target_ = std::move(*target);
+  context_ = lws_client::make_context(tracker_protocols, this, target_.tls);
   if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --tracker " + url_);
   timer_ = std::make_unique<TrackerTimer>();
   timer_->client = this;
@@ -94,17 +72,7 @@ void TrackerClient::send(std::string text) {
 }
 
 void TrackerClient::connect() {
-  lws_client_connect_info info{};
-  info.context = context_.get();
-  info.address = host_.c_str();
-  info.port = port_;
-  info.ssl_connection = tls_ ? LCCSCF_USE_SSL : 0;
-  info.path = path_.c_str();
-  info.host = host_header_.c_str();
-  info.origin = host_.c_str();
-  info.local_protocol_name = tracker_protocols[0].name;
-  info.pwsi = &wsi_;
-  if (lws_client_connect_via_info(&info) == nullptr) lost("cannot start connecting");
+  if (!lws_client::connect(context_.get(), target_, tracker_protocols[0].name, &wsi_)) lost("cannot start connecting");
 }
 
 void TrackerClient::lost(const std::string& why) {

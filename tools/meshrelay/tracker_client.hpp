@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "common/lws_context.hpp"
+#include "common/lws_client.hpp"
 
 namespace hlsmesh::meshrelay {
 
@@ -47,9 +47,7 @@ class TrackerClient {
 
   std::string url_;
   Handlers handlers_;
-  std::string host_, host_header_, path_;
-  int port_ = 80;
-  bool tls_ = false;
+  lws_client::Target target_;
   hlsmesh::LwsContext context_;
   lws* wsi_ = nullptr;  // lws thread only
   bool open_ = false;   // lws thread only

@@ -47,26 +47,10 @@ const lws_protocols feed_protocols[] = {
 }  // namespace
 
 FeedClient::FeedClient(const std::string& url) : url_(url) {
-  std::vector<char> buffer(url.begin(), url.end());
-  buffer.push_back('\0');
-  const char* scheme = nullptr;
-  const char* host = nullptr;
-  const char* path = nullptr;
-  if (lws_parse_uri(buffer.data(), &scheme, &host, &port_, &path) != 0 || host == nullptr || *host == '\0') {
+  auto target = lws_client::parse(url);
+  if (!target)
     throw Error(Exit::usage, "--feed " + url + ": expected ws://HOST:PORT/PATH, e.g. ws://127.0.0.1:8000/events");
-  }
-  tls_ = std::strcmp(scheme, "wss") == 0;
-  if (tls_ && port_ == 80) port_ = 443;
-  host_ = host;
-  path_ = std::string("/") + (path ? path : "");
-  // Host carries the port unless it is the scheme's default (RFC 9110 7.2):
-  // virtual hosts and proxies in front of sigd route by it.
-  // (Built by appends: GCC 12's -Wrestrict misfires on "[" + std::string.)
-  const bool ipv6 = host_.find(':') != std::string::npos;
-  if (ipv6) host_header_ += '[';
-  host_header_ += host_;
-  if (ipv6) host_header_ += ']';
-  if (port_ != (tls_ ? 443 : 80)) host_header_.append(":").append(std::to_string(port_));
+  target_ = std::move(*target);
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(Exit::software, "pipe() failed: " + hlsmesh::errno_text(errno));
@@ -74,21 +58,7 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
   write_end_.reset(fds[1]);
 
   lws_set_log_level(LLL_ERR, [](int, const char* line) { log::debug(std::string("libwebsockets: ") + line); });
-  lws_context_creation_info info{};
-  info.port = CONTEXT_PORT_NO_LISTEN;
-  info.protocols = feed_protocols;
-  info.user = this;
-  info.gid = -1;
-  info.uid = -1;
-  if (tls_) {
-    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    // OpenSSL's own variable for a private CA, as in tunnelcheck. Debian's lws
-    // honours it through the OS default paths anyway; one built without
-    // LWS_SSL_CLIENT_USE_OS_CA_CERTS would read only its own CA directory.
-    const char* ca_file = std::getenv("SSL_CERT_FILE");
-    if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
-  }
-  context_.reset(lws_create_context(&info));
+  context_ = lws_client::make_context(feed_protocols, this, target_.tls);
   if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
 
   timer_ = std::make_unique<FeedTimer>();
@@ -111,18 +81,8 @@ FeedClient::~FeedClient() {
 }
 
 void FeedClient::connect() {
-  lws_client_connect_info info{};
-  info.context = context_.get();
-  info.address = host_.c_str();
-  info.port = port_;
-  info.ssl_connection = tls_ ? LCCSCF_USE_SSL : 0;
-  info.path = path_.c_str();
-  info.host = host_header_.c_str();
-  info.origin = host_.c_str();
-  info.protocol = nullptr;  // no subprotocol: sigd's feed takes plain WebSocket
-  info.local_protocol_name = feed_protocols[0].name;
-  info.pwsi = &wsi_;
-  if (lws_client_connect_via_info(&info) == nullptr) {
+  // No subprotocol: sigd's feed takes plain WebSocket.
+  if (!lws_client::connect(context_.get(), target_, feed_protocols[0].name, &wsi_)) {
     wsi_ = nullptr;
     retry_in_s_ = 2;
   }
@@ -171,7 +131,7 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
                    (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
                        : std::string("no detail")) +
                    "); retrying in 2 s — check that sigd runs and serves /events" +
-                   (tls_ ? std::string(", and that its certificate is valid for this host (a private CA: "
+                   (target_.tls ? std::string(", and that its certificate is valid for this host (a private CA: "
                                        "SSL_CERT_FILE=/path/ca.pem)")
                          : std::string()));
       wsi_ = nullptr;

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "common/fd.hpp"
-#include "common/lws_context.hpp"
+#include "common/lws_client.hpp"
 
 namespace hlsmesh::torrentseed {
 
@@ -36,11 +36,7 @@ class FeedClient {
   void forward(const std::string& message);
 
   std::string url_;
-  std::string host_;         // to connect to (and verify the certificate against)
-  std::string host_header_;  // Host: host[:port]
-  std::string path_;
-  int port_ = 80;
-  bool tls_ = false;
+  lws_client::Target target_;
   hlsmesh::UniqueFd read_end_;
   hlsmesh::UniqueFd write_end_;
   hlsmesh::LwsContext context_;
