@@ -48,10 +48,12 @@ inline std::optional<Target> parse(const std::string& url) {
   return t;
 }
 
-// A context that only connects out, with `user` as its lws_context_user.
-// Null when lws cannot create one.
-inline LwsContext make_context(const lws_protocols* protocols, void* user, bool tls) {
+// A context that only connects out, with `user` as its lws_context_user;
+// `timeout_secs` 0 keeps lws's own network timeout. Null when lws cannot
+// create one.
+inline LwsContext make_context(const lws_protocols* protocols, void* user, bool tls, unsigned timeout_secs = 0) {
   lws_context_creation_info info{};
+  if (timeout_secs > 0) info.timeout_secs = timeout_secs;
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = protocols;
   info.user = user;

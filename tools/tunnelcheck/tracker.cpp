@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.hpp"
-#include "common/lws_context.hpp"
+#include "common/lws_client.hpp"
 #include "common/log.hpp"
 #include "common/time_util.hpp"
 #include "url.hpp"
@@ -80,20 +80,8 @@ class TrackerProbe {
     lws_set_log_level(LLL_ERR | LLL_WARN,
                       [](int, const char* line) { hlsmesh::log::debug(std::string("libwebsockets: ") + line); });
     const bool tls = url_.scheme == "wss";
-    lws_context_creation_info info{};
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.user = this;
-    info.gid = -1;
-    info.uid = -1;
-    info.timeout_secs = static_cast<unsigned>(std::max(1L, deadline_.remaining_ms() / 1000));
-    // OpenSSL's own variable for a private CA; lws would read only /etc/ssl/certs.
-    const char* ca_file = std::getenv("SSL_CERT_FILE");
-    if (tls) {
-      info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-      if (ca_file != nullptr && *ca_file != '\0') info.client_ssl_ca_filepath = ca_file;
-    }
-    hlsmesh::LwsContext context(lws_create_context(&info));
+    hlsmesh::LwsContext context = hlsmesh::lws_client::make_context(
+        protocols, this, tls, static_cast<unsigned>(std::max(1L, deadline_.remaining_ms() / 1000)));
     if (!context) throw Failure{"tracker-connect-failed", "libwebsockets could not start a client", "run with --verbose"};
 
     const std::string port = url_.port.empty() ? (tls ? "443" : "80") : url_.port;
