@@ -25,7 +25,9 @@ wait_for 15 sh -c "curl -fs 'http://127.0.0.1:$port/stats.json' | jq -e '.delive
   fail "sigd took no report from the relay: $(stats | jq -c .delivery)"
 [[ $(stats | jq '.delivery.refused.relay_token') == 0 ]] || fail "sigd refused the relay's token"
 
-relay_pid=$(pgrep -f -- "^$bin/meshrelay " | head -n 1)
+# This origin's meshrelay: its first argument is this test's playlist URL
+# (ctest runs other meshrelay tests beside this one).
+relay_pid=$(pgrep -f -- "^$bin/meshrelay http://127.0.0.1:$port/" | head -n 1)
 [[ -n "$relay_pid" ]] || fail "no meshrelay process"
 token=$(tr '\0' '\n' <"/proc/$relay_pid/environ" | sed -n 's/^MESHRELAY_RELAY_TOKEN=//p')
 [[ ${#token} -ge 16 ]] || fail "meshrelay has no relay token in its environment"
