@@ -9,6 +9,7 @@
 
 #include "common/http_client.hpp"
 #include "common/log.hpp"
+#include "common/prometheus.hpp"
 #include "common/text.hpp"
 
 namespace hlsmesh::tunnelcheck {
@@ -105,28 +106,12 @@ void print_nagios(std::ostream& out, const Report& r) {
   }
 }
 
-std::string prom_escape(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::string prom_labels(const std::map<std::string, std::string>& labels) {
-  if (labels.empty()) return {};
-  std::string s = "{";
-  bool first = true;
-  for (const auto& [k, v] : labels) {
-    s += (first ? "" : ",") + k + "=\"" + prom_escape(scrub(v)) + "\"";
-    first = false;
-  }
-  return s + "}";
+  std::vector<std::string> values;  // scrubbed; the views below point into it
+  values.reserve(labels.size());
+  hlsmesh::prometheus::Labels out;
+  for (const auto& [k, v] : labels) out.emplace_back(k, values.emplace_back(scrub(v)));
+  return hlsmesh::prometheus::labels(out);
 }
 
 void print_prom(std::ostream& out, const Report& r) {

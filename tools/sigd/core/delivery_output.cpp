@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/prometheus.hpp"
 #include "tools/sigd/core/delivery.hpp"
 
 namespace hlsmesh::sigd {
@@ -36,24 +37,6 @@ nlohmann::ordered_json window_json(const WindowFigures& w) {
   j["latency_p95_s"] = optional(w.latency_p95);
   j["peers_per_viewer"] = round3(w.peers_per_viewer);
   return j;
-}
-
-void append_labels(std::string& out, const Delivery::Key& k) {
-  auto escape = [&out](std::string_view v) {
-    for (char c : v) {
-      if (c == '\\' || c == '"') out += '\\';
-      if (c == '\n') {
-        out += "\\n";
-        continue;
-      }
-      out += c;
-    }
-  };
-  out += "{stream=\"";
-  escape(k.stream);
-  out += "\",rendition=\"";
-  escape(k.rendition);
-  out += '"';
 }
 
 }  // namespace
@@ -102,14 +85,13 @@ std::string Delivery::prometheus_text(int64_t now_ms) const {
   out += "hlsmesh_delivery_relay_reports_total " + std::to_string(relay_accepted_) + "\n";
   const auto rows = figures(now_ms, 60);
   auto family = [&](const char* name, const char* type, const char* help, auto value) {
-    out += std::string("# HELP hlsmesh_delivery_") + name + ' ' + help + "\n# TYPE hlsmesh_delivery_" + name + ' ' +
-           type + '\n';
+    const std::string metric = std::string("hlsmesh_delivery_") + name;
+    out += hlsmesh::prometheus::family(metric, type, help);
     for (const auto& [key, w] : rows) {
       const auto v = value(key, w);
       if (!v) continue;
-      out += std::string("hlsmesh_delivery_") + name;
-      append_labels(out, key);
-      out += "} " + std::to_string(*v) + '\n';
+      out += metric + hlsmesh::prometheus::labels({{"stream", key.stream}, {"rendition", key.rendition}}) + ' ' +
+             std::to_string(*v) + '\n';
     }
   };
   using K = const Key&;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/prometheus.hpp"
 #include "common/resident_memory.hpp"
 #include "tools/sigd/core/delivery.hpp"
 
@@ -81,15 +82,8 @@ std::string stats_json(const Stats& s, const Registry& r, int64_t now_ms, const 
 std::string prometheus_text(const Stats& s, const Registry& r, int64_t now_ms, const Delivery* delivery) {
   std::string out;
   auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
-    out += "# HELP sigd_";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE sigd_";
-    out += name;
-    out += ' ';
-    out += type;
-    out += "\nsigd_";
+    out += hlsmesh::prometheus::family(std::string("sigd_") + name, type, help);
+    out += "sigd_";
     out += name;
     out += ' ';
     out += std::to_string(value);
