@@ -1,11 +1,7 @@
 #include "tools/r2push/scheduler.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cstdio>
 
-#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/events.hpp"
 #include "common/log.hpp"
@@ -25,25 +21,14 @@ bool wants_upload(const Json& event) {
   return events::name(event) != "expire";     // an expire event names a file that is going away
 }
 
-// ETag of a published file the way nginx computes it ("mtime-size" in hex).
-std::string file_etag(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),
-                static_cast<unsigned long long>(st.st_size));
-  return buf;
-}
-
 }  // namespace
 
-Scheduler::Scheduler(const Settings& settings, http::Client& client, const S3Api* api, EventWriter& writer)
-    : settings_(settings), client_(client), api_(api), writer_(writer), expirer_(settings, client, api) {}
+Scheduler::Scheduler(const Settings& settings, ObjectStore& store, Expirer& expirer, EventWriter& writer)
+    : settings_(settings), store_(store), expirer_(expirer), writer_(writer) {}
 
 std::string Scheduler::url_for(const std::string& key) const {
   if (!settings_.public_url.empty()) return url::join(settings_.public_url, encode_key(key));
-  if (api_) return api_->object_url(key);
-  return "file://" + url::encode((settings_.destination.dir / key).string(), true);
+  return store_.object_url(key);
 }
 
 void Scheduler::add(Json event) {
@@ -194,115 +179,80 @@ long Scheduler::pump() {
 void Scheduler::start(Job& job, int64_t now) {
   if (job.first_start_ms < 0) job.first_start_ms = now;
   ++job.attempts;
-  if (waiting_by_key_.count(job.key) && waiting_by_key_[job.key] == job.seq) waiting_by_key_.erase(job.key);
-  if (!api_) {
-    start_file(job, now);
-    return;
+  if (auto w = waiting_by_key_.find(job.key); w != waiting_by_key_.end() && w->second == job.seq) {
+    waiting_by_key_.erase(w);
   }
-  std::string body;
-  try {
-    body = read_file(job.path);
-  } catch (const Error& e) {
-    uint64_t id = job.seq;
-    std::string message = "upload of " + job.path + " to s3://" + api_->config().bucket + "/" + job.key +
-                          " failed: " + e.what() + "; the event goes on with an error and no url";
-    log::error(message);
-    fail(job, message, 0);
-    finish_job(id);
-    return;
-  }
-  job.bytes = body.size();
-  S3Config config = api_->config();
   long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
-  http::Request request = api_->put_object(job.key, std::move(body), job.content_type, job.cache_control);
-  request.timeout_ms = std::max(1000L, std::min(settings_.timeout_ms, remaining));
+  PutRequest request{job.key, job.path, job.content_type, job.cache_control,
+                     std::max(1000L, std::min(settings_.timeout_ms, remaining)), job.attempts};
   job.in_flight = true;
+  job.started_ms = now;
   busy_keys_.insert(job.key);
-  last_write_ms_[job.key] = now;
   ++in_flight_;
   uint64_t id = job.seq;
-  client_.start(std::move(request), [this, id](http::Response&& r) { on_response(id, std::move(r)); });
+  // A local store answers before put() returns; the job may be gone after it.
+  store_.put(request, [this, id](PutResult&& r) { on_result(id, std::move(r)); });
 }
 
-void Scheduler::start_file(Job& job, int64_t now) {
-  uint64_t id = job.seq;
-  std::filesystem::path target = settings_.destination.dir / job.key;
-  try {
-    ensure_directory(target.parent_path());
-    std::error_code ec;
-    if (std::filesystem::equivalent(job.path, target, ec)) {
-      // Already in place (the source directory is the destination).
-    } else if (link_or_copy_atomic(job.path, target)) {
-      ++stats_.linked;
-    }
-  } catch (const Error& e) {
-    std::string message = "publishing " + job.path + " as " + target.string() + " failed: " + e.what() +
-                          "; the event goes on with an error and no url";
-    log::error(message);
-    fail(job, message, 0);
-    finish_job(id);
-    return;
-  }
-  std::error_code size_error;
-  job.bytes = std::filesystem::file_size(target, size_error);
-  if (size_error) job.bytes = 0;
-  succeed(job, url_for(job.key), file_etag(target), now);
-  finish_job(id);
-}
-
-void Scheduler::on_response(uint64_t id, http::Response&& r) {
+void Scheduler::on_result(uint64_t id, PutResult&& r) {
   --in_flight_;
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
   Job& job = it->second;
   job.in_flight = false;
   busy_keys_.erase(job.key);
-  int64_t now = monotonic_ms();
-  log::debug("PUT done", {{"key", job.key},
-                          {"status", r.status},
-                          {"attempt", job.attempts},
-                          {"ms", static_cast<long>(r.total_s * 1000)},
-                          {"new_connections", r.new_connections}});
-  if (r.ok()) {
-    succeed(job, url_for(job.key), r.header("etag"), now);
+  if (!r.refused.empty()) {
+    log::error(r.refused);
+    fail(job, r.refused, 0);
     finish_job(id);
     return;
   }
-  Failure f = classify(r, api_->config());
-  std::string what = "upload of " + job.path + " to s3://" + api_->config().bucket + "/" + job.key;
-  long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
-  if (f.retryable && job.attempts <= settings_.retries && !signals_stop_) {
-    long wait = std::max(backoff_ms(job.attempts), f.retry_after_ms);
-    if (wait < remaining) {
-      ++stats_.retries;
-      job.not_before_ms = now + wait;
-      log::warning(what + " failed (try " + std::to_string(job.attempts) + " of " +
-                       std::to_string(settings_.retries + 1) + "): " + f.summary + "; retrying in " +
-                       std::to_string(wait) + " ms",
-                   {{"status", r.status}});
-      // A newer version may have queued meanwhile: it now carries this one.
-      if (auto w = waiting_by_key_.find(job.key); w != waiting_by_key_.end() && w->second != id) {
-        auto newer = jobs_.find(w->second);
-        if (newer != jobs_.end()) {
-          newer->second.coalesced.insert(newer->second.coalesced.end(), job.coalesced.begin(), job.coalesced.end());
-          newer->second.coalesced.push_back(job.seq);
-          ++stats_.coalesced;
-          jobs_.erase(it);
-        }
-      } else {
-        waiting_by_key_[job.key] = id;
-      }
-      return;
-    }
+  if (store_.paces_writes()) last_write_ms_[job.key] = job.started_ms;
+  if (r.linked) ++stats_.linked;
+  job.bytes = r.bytes;
+  int64_t now = monotonic_ms();
+  if (r.ok) {
+    succeed(job, url_for(job.key), r.etag, now);
+    finish_job(id);
+  } else if (!retry(job, r.failure, now)) {
+    give_up(job, r.failure);
+    finish_job(id);
   }
+}
+
+bool Scheduler::retry(Job& job, const Failure& f, int64_t now) {
+  if (!f.retryable || job.attempts > settings_.retries || signals_stop_) return false;
+  long wait = std::max(backoff_ms(job.attempts), f.retry_after_ms);
+  if (wait >= static_cast<long>(job.first_start_ms + settings_.deadline_ms - now)) return false;
+  ++stats_.retries;
+  job.not_before_ms = now + wait;
+  log::warning("upload of " + job.path + " to " + store_.describe(job.key) + " failed (try " +
+                   std::to_string(job.attempts) + " of " + std::to_string(settings_.retries + 1) + "): " + f.summary +
+                   "; retrying in " + std::to_string(wait) + " ms",
+               {{"status", f.status}});
+  // A newer version may have queued meanwhile: it now carries this one.
+  if (auto w = waiting_by_key_.find(job.key); w != waiting_by_key_.end() && w->second != job.seq) {
+    if (auto newer = jobs_.find(w->second); newer != jobs_.end()) {
+      newer->second.coalesced.insert(newer->second.coalesced.end(), job.coalesced.begin(), job.coalesced.end());
+      newer->second.coalesced.push_back(job.seq);
+      ++stats_.coalesced;
+      jobs_.erase(job.seq);
+    }
+  } else {
+    waiting_by_key_[job.key] = job.seq;
+  }
+  return true;
+}
+
+void Scheduler::give_up(Job& job, const Failure& f) {
   std::string why = f.retryable && job.attempts <= settings_.retries
                         ? (signals_stop_ ? " (r2push is stopping)" : " (--deadline reached)")
                         : "";
-  std::string message = what + " failed after " + std::to_string(job.attempts) + " tr" +
-                        (job.attempts == 1 ? "y" : "ies") + why + ": " + f.summary + "; " + f.hint;
-  log::error(message, {{"status", r.status}});
-  fail(job, message, r.status);
-  finish_job(id);
+  std::string message = "upload of " + job.path + " to " + store_.describe(job.key) + " failed after " +
+                        std::to_string(job.attempts) + " tr" + (job.attempts == 1 ? "y" : "ies") + why + ": " +
+                        f.summary + "; " + f.hint;
+  log::error(message, {{"status", f.status}});
+  fail(job, message, f.status);
 }
 
 long Scheduler::backoff_ms(int attempts) {

@@ -4,7 +4,8 @@
 // curl multi handle; a newer version of a key that is still waiting replaces
 // the older one (coalescing, R2's one write per second per key); failures are
 // retried with exponential backoff and jitter, honouring Retry-After, until
-// --retries or --deadline runs out. `expire` events feed the Expirer.
+// --retries or --deadline runs out. `expire` events feed the Expirer. The
+// uploads themselves go through an ObjectStore (S3 or file://).
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -16,11 +17,10 @@
 #include <vector>
 
 #include "common/event_io.hpp"
-#include "common/http_client.hpp"
 #include "tools/r2push/expirer.hpp"
 #include "tools/r2push/key_reuse.hpp"
+#include "tools/r2push/object_store.hpp"
 #include "tools/r2push/options.hpp"
-#include "tools/r2push/s3_api.hpp"
 
 namespace hlsmesh::r2push {
 
@@ -35,8 +35,8 @@ struct SchedulerStats {
 
 class Scheduler {
  public:
-  // `client` and `api` (null for file://) outlive the scheduler.
-  Scheduler(const Settings& settings, http::Client& client, const S3Api* api, EventWriter& writer);
+  // `store`, `expirer` and `writer` outlive the scheduler.
+  Scheduler(const Settings& settings, ObjectStore& store, Expirer& expirer, EventWriter& writer);
 
   // One input event: becomes an upload job, feeds the expirer, or passes.
   void add(Json event);
@@ -65,6 +65,7 @@ class Scheduler {
     uint64_t bytes = 0;  // of the last try, for the reuse warning
     int attempts = 0;
     int64_t first_start_ms = -1;
+    int64_t started_ms = 0;  // of the try under way or the last one
     int64_t not_before_ms = 0;
     bool in_flight = false;
   };
@@ -75,8 +76,10 @@ class Scheduler {
   void start_countdown(const Entry& expired, uint64_t seq);
   std::string key_fix(const std::string& key) const;  // what to do about a refused key
   void start(Job& job, int64_t now);
-  void start_file(Job& job, int64_t now);
-  void on_response(uint64_t job_id, http::Response&& response);
+  void on_result(uint64_t job_id, PutResult&& result);
+  // Schedules another try if the failure allows one; false: give up.
+  bool retry(Job& job, const Failure& failure, int64_t now);
+  void give_up(Job& job, const Failure& failure);
   void succeed(Job& job, const std::string& url, const std::string& etag, int64_t now);
   void fail(Job& job, const std::string& message, long status);
   void finish_job(uint64_t job_id);
@@ -85,10 +88,9 @@ class Scheduler {
   long backoff_ms(int attempts);
 
   const Settings& settings_;
-  http::Client& client_;
-  const S3Api* api_;
+  ObjectStore& store_;
+  Expirer& expirer_;
   EventWriter& writer_;
-  Expirer expirer_;
   KeyReuseWatch reuse_;
 
   std::deque<Entry> entries_;

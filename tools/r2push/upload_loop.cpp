@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "common/atomic_file.hpp"
@@ -48,18 +49,22 @@ int run_upload(const Options& options) {
   const Settings settings = resolve(options);
   http::Client client(settings.jobs);
   std::optional<S3Api> api;
+  std::unique_ptr<ObjectStore> store;
   if (settings.destination.is_s3()) {
     keep_body_buffers();
     api.emplace(s3_config(settings));
+    store = std::make_unique<S3Store>(client, *api);
     log::info("uploading to s3://" + settings.destination.bucket + "/" + settings.destination.prefix + " at " +
               settings.endpoint);
   } else {
     ensure_directory(settings.destination.dir);
+    store = std::make_unique<FileStore>(settings.destination.dir);
     log::info("publishing into " + settings.destination.dir.string());
   }
   EventWriter writer(1, settings.quiet);
   EventReader reader(0, settings.strict);
-  Scheduler scheduler(settings, client, api ? &*api : nullptr, writer);
+  Expirer expirer(settings, client, api ? &*api : nullptr);
+  Scheduler scheduler(settings, *store, expirer, writer);
 
   // Events waiting for an upload at the head of the queue are held in order;
   // beyond this many, reading pauses (memory stays bounded).
