@@ -295,6 +295,29 @@ TEST(m3u8rollRoller, MasterPlaylistMeasuresBandwidth) {
   EXPECT_FALSE(hlsmesh::m3u8::has_errors(hlsmesh::m3u8::check_master(m)));
 }
 
+TEST(m3u8rollRoller, MasterFrameRateThatIsNotANumberIsSaidAndLeftOut) {
+  TempDir dir;
+  auto o = base_options(dir);
+  o.master_template = dir / "{stream}/master.m3u8";
+  Harness h(o);
+  hlsmesh::log::set_level(hlsmesh::log::Level::warning);
+  testing::internal::CaptureStderr();
+  h.feed(Json{{"event", "master"},
+              {"renditions", Json::array({Json{{"rendition", "0"}, {"bandwidth", 1}, {"frame_rate", "fast"}}})}});
+  std::string logged = testing::internal::GetCapturedStderr();
+  hlsmesh::log::set_level(hlsmesh::log::Level::error);
+  EXPECT_NE(logged.find("not using frame_rate \"fast\" of rendition 0 in the master event: it is not a number; "
+                        "FRAME-RATE is left out"),
+            std::string::npos)
+      << logged;
+  for (uint64_t i = 0; i < 4; ++i) h.feed(segment(i));
+  auto parsed = hlsmesh::m3u8::parse(hlsmesh::read_file(dir / "live/master.m3u8"));
+  ASSERT_TRUE(parsed.is_master());
+  const auto& m = std::get<hlsmesh::m3u8::MasterPlaylist>(parsed.playlist);
+  ASSERT_EQ(m.variants.size(), 1u);
+  EXPECT_FALSE(m.variants[0].frame_rate.has_value());
+}
+
 TEST(m3u8rollRoller, EndlistOnlyWithFinishOnEnd) {
   TempDir dir;
   auto o = base_options(dir);

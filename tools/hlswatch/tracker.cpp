@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/log.hpp"
+#include "common/refusal.hpp"
 #include "common/time_util.hpp"
 
 namespace hlsmesh::hlswatch {
@@ -197,8 +198,9 @@ bool Tracker::take_init(const m3u8::Segment& seg, uint64_t msn, const FileProbe&
   FileState init = probe(init_path);
   if (!init.exists || init.size == 0) {
     if (!options_.once && wait_or_give_up(msn, now_ms, grace_ms)) return false;
-    log::warning(name_ + ": init section " + init_path + " listed by EXT-X-MAP is missing or empty; "
-                 "check that the source writes it next to the playlist");
+    Refusal{name_ + ": not emitting init section " + init_path, "EXT-X-MAP lists it but it is missing or empty",
+            "check that the source writes it next to the playlist"}
+        .log(nullptr, log::Level::warning);
     return true;
   }
   out.push_back(ReadyInit{seg.map->uri, init_path, init.size});
@@ -221,8 +223,9 @@ bool Tracker::take_segment(const m3u8::MediaPlaylist& playlist, size_t i, std::o
                  " left the source playlist before they could be emitted (the watcher was not reading it); "
                  "the next segment is marked as a discontinuity");
   if (is_offline_segment(seg.uri) && !options_.keep_offline) {
-    log::notice(name_ + ": the source went offline (Owncast " + seg.uri + ", MSN " + msn_text(msn) +
-                "); not emitting it — pass --keep-offline to emit it");
+    Refusal{name_ + ": not emitting segment " + msn_text(msn) + " (" + seg.uri + ")",
+            "the source went offline (Owncast's offline segment)", "pass --keep-offline to emit it"}
+        .log(nullptr, log::Level::notice);
     skip(msn);
     return true;
   }
@@ -232,9 +235,11 @@ bool Tracker::take_segment(const m3u8::MediaPlaylist& playlist, size_t i, std::o
   FileState file = probe(path);
   if (!file.exists || file.size == 0) {
     if (!options_.once && wait_or_give_up(msn, now_ms, missing_grace_ms)) return false;
-    log::warning(name_ + ": segment " + msn_text(msn) + " (" + path + ") is listed but " +
-                 (file.exists ? "empty" : "missing") +
-                 "; skipping it (the source or its cleanup removed it before it could be read)");
+    Refusal{name_ + ": skipping segment " + msn_text(msn) + " (" + path + ")",
+            std::string("it is listed but ") + (file.exists ? "empty" : "missing") +
+                ": the source or its cleanup removed it before it could be read",
+            "if this repeats, make the source keep segments longer (ffmpeg: -hls_delete_threshold)"}
+        .log(nullptr, log::Level::warning);
     skip(msn);
     return true;
   }

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
 #include "common/m3u8.hpp"
+#include "common/refusal.hpp"
 #include "tools/m3u8roll/naming.hpp"
 
 namespace hlsmesh::m3u8roll {
@@ -23,6 +25,27 @@ std::optional<Bitrates> measure_bitrates(const RenditionWindow& window) {
   if (seconds <= 0) return std::nullopt;
   return Bitrates{static_cast<uint64_t>(std::ceil(peak)), static_cast<uint64_t>(std::ceil(bits / seconds))};
 }
+
+namespace {
+
+// FRAME-RATE of a master event's rendition: a number or a decimal string
+// ("29.970"). Anything else is said and left out, not guessed.
+std::optional<double> frame_rate_of(const Json& f, const std::string& stream, const std::string& rendition) {
+  if (f.is_number()) return f.get<double>();
+  if (f.is_string()) {
+    try {
+      return std::stod(f.get<std::string>());
+    } catch (const std::invalid_argument&) {
+    } catch (const std::out_of_range&) {
+    }
+  }
+  const Refusal refusal{"not using frame_rate " + f.dump() + " of rendition " + rendition + " in the master event",
+                        "it is not a number", "FRAME-RATE is left out; fix what writes the master event"};
+  log::warning(refusal.message(), {{"stream", stream}});
+  return std::nullopt;
+}
+
+}  // namespace
 
 MasterPlaylists::StreamMaster& MasterPlaylists::stream_master(const std::string& stream) {
   auto [it, inserted] = streams_.try_emplace(stream);
@@ -51,16 +74,7 @@ void MasterPlaylists::set_source(const std::string& stream, const Json& master_e
     if (r.contains("bandwidth") && r["bandwidth"].is_number()) v.bandwidth = r["bandwidth"].get<uint64_t>();
     if (r.contains("codecs") && r["codecs"].is_string()) v.codecs = r["codecs"].get<std::string>();
     if (r.contains("resolution") && r["resolution"].is_string()) v.resolution = r["resolution"].get<std::string>();
-    if (r.contains("frame_rate")) {
-      const auto& f = r["frame_rate"];
-      if (f.is_number()) v.frame_rate = f.get<double>();
-      else if (f.is_string()) {
-        try {
-          v.frame_rate = std::stod(f.get<std::string>());
-        } catch (const std::exception&) {
-        }
-      }
-    }
+    if (r.contains("frame_rate")) v.frame_rate = frame_rate_of(r["frame_rate"], stream, name);
     if (!m.source.count(name)) m.source_order.push_back(name);
     m.source[name] = v;
   }

@@ -77,14 +77,15 @@ void Roller::handle(Json event) {
   }
 }
 
-Roller::Rendition* Roller::rendition_for(const std::string& stream, const std::string& name, std::string& error) {
+Refusable<Roller::Rendition*> Roller::rendition_for(const std::string& stream, const std::string& name) {
   Key key{stream, name};
   if (auto it = renditions_.find(key); it != renditions_.end()) return &it->second;
   const std::string path = std::filesystem::absolute(expand_template(options_.out_template, stream, name)).string();
   if (auto owner = path_owner_.find(path); owner != path_owner_.end()) {
-    error = "its output path " + path + " is already used by stream " + owner->second.first + " rendition " +
-            owner->second.second + "; put {rendition} (and {stream}) in --out, e.g. --out 'live/{rendition}.m3u8'";
-    return nullptr;
+    return Refusal{{},
+                   "its output path " + path + " is already used by stream " + owner->second.first + " rendition " +
+                       owner->second.second,
+                   "put {rendition} (and {stream}) in --out, e.g. --out 'live/{rendition}.m3u8'"};
   }
   path_owner_[path] = key;
   Rendition& r = renditions_[key];
@@ -156,44 +157,41 @@ RenditionWindow& Roller::ensure_window(Rendition& r, const Json& event) {
   return *r.window;
 }
 
-std::optional<std::string> Roller::resolve_uri(const Rendition& r, const Json& event, std::string& error) const {
-  if (auto url = string_field(event, "url")) return url;
+Refusable<std::string> Roller::resolve_uri(const Rendition& r, const Json& event) const {
+  if (auto url = string_field(event, "url")) return *url;
   if (event.contains("error") && !event["error"].is_null()) {
-    error = "its upload failed (" + event["error"].dump() + "), so the CDN does not have it";
-    return std::nullopt;
+    return Refusal{{}, "its upload failed (" + event["error"].dump() + "), so the CDN does not have it", {}};
   }
   auto uri = string_field(event, "uri");
-  if (!uri) {
-    error = "it has neither `url` nor `uri`";
-    return std::nullopt;
-  }
-  if (url::has_scheme(*uri)) return uri;
+  if (!uri) return Refusal{{}, "it has neither `url` nor `uri`", {}};
+  if (url::has_scheme(*uri)) return *uri;
   if (options_.base_url.empty()) {
-    error = "it has no `url` (put r2push before m3u8roll) and no --base-url is set to prefix its uri " + *uri;
-    return std::nullopt;
+    return Refusal{{}, "it has no `url` (put r2push before m3u8roll) and no --base-url is set to prefix its uri " + *uri,
+                   {}};
   }
   return url::join(expand_template(options_.base_url, r.stream, r.name), *uri);
 }
 
-std::optional<std::string> Roller::resolve_map(const Rendition& r, const Json& event, std::string& error) const {
+Refusable<std::optional<std::string>> Roller::resolve_map(const Rendition& r, const Json& event) const {
   auto map = string_field(event, "map");
-  if (!map) return std::nullopt;
-  if (auto it = r.init_urls.find(*map); it != r.init_urls.end() && !it->second.empty()) return it->second;
+  if (!map) return std::optional<std::string>();
+  if (auto it = r.init_urls.find(*map); it != r.init_urls.end() && !it->second.empty()) {
+    return std::optional<std::string>(it->second);
+  }
   if (url::has_scheme(*map)) return map;
   if (options_.base_url.empty()) {
-    error = "its init segment " + *map + " has no `url` (no `init` event with one) and no --base-url is set";
-    return std::nullopt;
+    return Refusal{{}, "its init segment " + *map + " has no `url` (no `init` event with one) and no --base-url is set",
+                   {}};
   }
-  return url::join(expand_template(options_.base_url, r.stream, r.name), *map);
+  return std::optional<std::string>(url::join(expand_template(options_.base_url, r.stream, r.name), *map));
 }
 
-void Roller::reject(Rendition* r, Json& event, const std::string& why) {
+void Roller::reject(Rendition* r, Json& event, Refusal refusal) {
   ++stats_.rejected;
-  const std::string what = describe(event) + " of stream " + name_field(event, "stream", default_stream) +
-                           " rendition " + name_field(event, "rendition", default_rendition) +
-                           " is NOT listed: " + why;
-  log::error(what, {{"msn", event.value("msn", Json())}, {"uri", event.value("uri", Json())}});
-  event["playlist_error"] = why;
+  refusal.what = describe(event) + " of stream " + name_field(event, "stream", default_stream) + " rendition " +
+                 name_field(event, "rendition", default_rendition) + " is NOT listed";
+  refusal.log({{"msn", event.value("msn", Json())}, {"uri", event.value("uri", Json())}});
+  event["playlist_error"] = Refusal{{}, refusal.why, refusal.fix}.message();
   if (r && r->window) r->window->pending_discontinuity = true;  // the timeline now has a hole
   emit_(event);
   // Never listed, so no player needs it: later stages may drop it at once.
@@ -255,38 +253,40 @@ bool Roller::marks_discontinuity(const Rendition& r, const RenditionWindow& wind
 void Roller::on_segment(Json& event) {
   const std::string stream = name_field(event, "stream", default_stream);
   const std::string name = name_field(event, "rendition", default_rendition);
-  std::string error;
-  Rendition* r = rendition_for(stream, name, error);
-  if (!r) return reject(nullptr, event, error);
+  auto found = rendition_for(stream, name);
+  if (!found) return reject(nullptr, event, found.refusal());
+  Rendition* r = *found;
 
   auto duration_it = event.find("duration");
   if (duration_it == event.end() || !duration_it->is_number() || !(duration_it->get<double>() > 0)) {
-    return reject(r, event, "it has no positive `duration` (EXTINF seconds)");
+    return reject(r, event, {{}, "it has no positive `duration` (EXTINF seconds)", {}});
   }
   const double duration = duration_it->get<double>();
-  auto uri = resolve_uri(*r, event, error);
-  if (!uri) return reject(r, event, error);
-  auto map = resolve_map(*r, event, error);
-  if (!map && !error.empty()) return reject(r, event, error);
+  auto uri = resolve_uri(*r, event);
+  if (!uri) return reject(r, event, uri.refusal());
+  auto map = resolve_map(*r, event);
+  if (!map) return reject(r, event, map.refusal());
 
   RenditionWindow& window = ensure_window(*r, event);
   if (window.ended) {
     return reject(r, event,
-                  "playlist " + r->path + " was finished with EXT-X-ENDLIST (--finish-on-end) and must not change; "
-                  "restart m3u8roll to continue it, or run without --finish-on-end to keep it live across source "
-                  "restarts");
+                  {{},
+                   "playlist " + r->path + " was finished with EXT-X-ENDLIST (--finish-on-end) and must not change",
+                   "restart m3u8roll to continue it, or run without --finish-on-end to keep it live across source "
+                   "restarts"});
   }
   const uint64_t td = window.target_duration();
   const uint64_t rounded = m3u8::rounded_duration(duration);
   if (rounded > td) {
     return reject(r, event,
-                  "it lasts " + seconds_text(duration) + " s (rounds to " + std::to_string(rounded) +
+                  {{}, "it lasts " + seconds_text(duration) + " s (rounds to " + std::to_string(rounded) +
                       " s), above EXT-X-TARGETDURATION " + std::to_string(td) +
                       ", which must never change (RFC 8216 §4.3.3.1, §6.2.1); fix: restart with --target-duration " +
                       std::to_string(rounded) +
                       " or more on a new playlist path, or make the encoder cut shorter segments (keyframe interval ≤ "
                       "segment length; Owncast: turn off passthrough). The next listed segment gets "
-                      "EXT-X-DISCONTINUITY");
+                      "EXT-X-DISCONTINUITY",
+                   {}});
   }
 
   const auto source_msn = unsigned_field(event, "msn");
@@ -298,7 +298,7 @@ void Roller::on_segment(Json& event) {
   entry.duration = duration;
   entry.discontinuity = discontinuity;
   entry.pdt = string_field(event, "pdt");
-  entry.map_uri = map;
+  entry.map_uri = *map;
   entry.bytes = unsigned_field(event, "bytes");
   entry.source_msn = source_msn;
   event["playlist_msn"] = window.next_msn();
@@ -315,13 +315,12 @@ void Roller::on_segment(Json& event) {
 }
 
 void Roller::on_init(Json& event) {
-  std::string error;
-  Rendition* r = rendition_for(name_field(event, "stream", default_stream),
-                               name_field(event, "rendition", default_rendition), error);
-  if (r) {
+  // A rendition refused here is refused, and said so, with its first segment.
+  if (auto r = rendition_for(name_field(event, "stream", default_stream),
+                             name_field(event, "rendition", default_rendition))) {
     auto uri = string_field(event, "uri");
     auto url = string_field(event, "url");
-    if (uri && url) r->init_urls[*uri] = *url;
+    if (uri && url) (*r)->init_urls[*uri] = *url;
   }
   emit_(event);
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/event_io.hpp"
+#include "common/refusal.hpp"
 #include "tools/m3u8roll/master.hpp"
 #include "tools/m3u8roll/options.hpp"
 #include "tools/m3u8roll/persistence.hpp"
@@ -53,15 +54,16 @@ class Roller {
   void on_init(Json& event);
   void on_end(Json& event);
 
-  Rendition* rendition_for(const std::string& stream, const std::string& name, std::string& error);
+  // The refusals of these three say why (and what to do); reject() says what.
+  Refusable<Rendition*> rendition_for(const std::string& stream, const std::string& name);
+  Refusable<std::string> resolve_uri(const Rendition& r, const Json& event) const;
+  Refusable<std::optional<std::string>> resolve_map(const Rendition& r, const Json& event) const;  // nullopt: no map
   RenditionWindow& ensure_window(Rendition& r, const Json& event);
   // A segment that is not listed: says why loudly, marks the gap, passes the
   // event on with `playlist_error`, and lets later stages clean it up.
-  void reject(Rendition* r, Json& event, const std::string& why);
+  void reject(Rendition* r, Json& event, Refusal refusal);
   void publish(Rendition& r);
   void expire(const Rendition& r, const WindowEntry& entry);
-  std::optional<std::string> resolve_uri(const Rendition& r, const Json& event, std::string& error) const;
-  std::optional<std::string> resolve_map(const Rendition& r, const Json& event, std::string& error) const;
 
   Options options_;
   WindowPolicy policy_;

@@ -31,8 +31,8 @@ void S3Store::put(const PutRequest& request, Done done) {
     body = read_file(request.path);
   } catch (const Error& e) {
     PutResult result;
-    result.refused = "upload of " + request.path + " to " + describe(request.key) + " failed: " + e.what() +
-                     "; the event goes on with an error and no url";
+    result.refused = Refusal{"upload of " + request.path + " to " + describe(request.key) + " failed", e.what(),
+                             "the event goes on with an error and no url"};
     done(std::move(result));
     return;
   }
@@ -74,8 +74,8 @@ void FileStore::put(const PutRequest& request, Done done) {
       result.linked = link_or_copy_atomic(request.path, target);
     }
   } catch (const Error& e) {
-    result.refused = "publishing " + request.path + " as " + target.string() + " failed: " + e.what() +
-                     "; the event goes on with an error and no url";
+    result.refused = Refusal{"publishing " + request.path + " as " + target.string() + " failed", e.what(),
+                             "the event goes on with an error and no url"};
     done(std::move(result));
     return;
   }

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/http_client.hpp"
+#include "common/refusal.hpp"
 #include "tools/r2push/s3_api.hpp"
 
 namespace hlsmesh::r2push {
@@ -22,9 +24,9 @@ struct PutRequest {
 
 // How one try went.
 struct PutResult {
-  // The try could not be made (unreadable file, directory not writable): the
-  // whole message, saying what to do. Never retried.
-  std::string refused;
+  // The try could not be made (unreadable file, directory not writable).
+  // Never retried.
+  std::optional<Refusal> refused;
   bool ok = false;
   std::string etag;
   uint64_t bytes = 0;   // of the object written or sent

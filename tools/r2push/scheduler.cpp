@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/events.hpp"
 #include "common/log.hpp"
+#include "common/refusal.hpp"
 #include "common/time_util.hpp"
 #include "common/url.hpp"
 #include "tools/r2push/keys.hpp"
@@ -12,8 +13,6 @@
 namespace hlsmesh::r2push {
 
 namespace {
-
-constexpr size_t tool_error_limit = 2000;
 
 bool wants_upload(const Json& event) {
   if (events::string_field(event, "path").value_or("").empty()) return false;
@@ -60,10 +59,11 @@ void Scheduler::add(Json event) {
   job.content_type = content_type_for(name);
   job.cache_control = is_playlist(name) ? settings_.playlist_cache_control : settings_.segment_cache_control;
   if (std::string problem = key_problem(job.key); !problem.empty()) {
-    std::string message = "not uploading " + job.path + ": its key '" + job.key + "' (from --key " +
-                          settings_.key_template + "): " + problem + "; " + key_fix(job.key);
-    log::error(message);
-    fail(job, message, 0);
+    Refusal refusal{"not uploading " + job.path,
+                    "its key '" + job.key + "' (from --key " + settings_.key_template + "): " + problem,
+                    key_fix(job.key)};
+    refusal.log();
+    fail(job, refusal, 0);
     flush();
     return;
   }
@@ -99,9 +99,10 @@ void Scheduler::schedule_delete(Json& ev, uint64_t seq) {
     return;
   }
   if (std::string problem = key_problem(key); !problem.empty()) {
-    std::string message = "not deleting expired '" + key + "': " + problem + "; " + key_fix(key);
-    log::error(message, {{"event_index", seq}});
-    ev["error"] = {{"tool", "r2push"}, {"message", log::redact(message)}, {"status", 0}};
+    Refusal refusal{"not deleting expired '" + key + "'", problem, key_fix(key)};
+    refusal.log({{"event_index", seq}});
+    ev["error"] = refusal.error_field("r2push");
+    ev["error"]["status"] = 0;
     ++stats_.failed;
     return;
   }
@@ -201,9 +202,9 @@ void Scheduler::on_result(uint64_t id, PutResult&& r) {
   Job& job = it->second;
   job.in_flight = false;
   busy_keys_.erase(job.key);
-  if (!r.refused.empty()) {
-    log::error(r.refused);
-    fail(job, r.refused, 0);
+  if (r.refused) {
+    r.refused->log();
+    fail(job, *r.refused, 0);
     finish_job(id);
     return;
   }
@@ -248,11 +249,11 @@ void Scheduler::give_up(Job& job, const Failure& f) {
   std::string why = f.retryable && job.attempts <= settings_.retries
                         ? (signals_stop_ ? " (r2push is stopping)" : " (--deadline reached)")
                         : "";
-  std::string message = "upload of " + job.path + " to " + store_.describe(job.key) + " failed after " +
-                        std::to_string(job.attempts) + " tr" + (job.attempts == 1 ? "y" : "ies") + why + ": " +
-                        f.summary + "; " + f.hint;
-  log::error(message, {{"status", f.status}});
-  fail(job, message, f.status);
+  Refusal refusal{"upload of " + job.path + " to " + store_.describe(job.key) + " failed after " +
+                      std::to_string(job.attempts) + " tr" + (job.attempts == 1 ? "y" : "ies") + why,
+                  f.summary, f.hint};
+  refusal.log({{"status", f.status}});
+  fail(job, refusal, f.status);
 }
 
 long Scheduler::backoff_ms(int attempts) {
@@ -282,13 +283,14 @@ void Scheduler::succeed(Job& job, const std::string& url, const std::string& eta
   complete(job.seq);
 }
 
-void Scheduler::fail(Job& job, const std::string& message, long status) {
+void Scheduler::fail(Job& job, const Refusal& refusal, long status) {
   ++stats_.failed;
-  std::string text = message.size() > tool_error_limit ? message.substr(0, tool_error_limit) : message;
+  Json error = refusal.error_field("r2push");
+  error["status"] = status;
   auto complete = [&](uint64_t seq) {
     Json& ev = entry(seq).event;
     ev["key"] = job.key;
-    ev["error"] = {{"tool", "r2push"}, {"message", log::redact(text)}, {"status", status}};
+    ev["error"] = error;
     entry(seq).done = true;
   };
   for (uint64_t s : job.coalesced) complete(s);
@@ -312,7 +314,7 @@ void Scheduler::cancel_waiting(const std::string& reason) {
       ++it;
       continue;
     }
-    fail(job, "upload of " + job.path + " not done: " + reason, 0);
+    fail(job, {"upload of " + job.path + " not done", reason, ""}, 0);
     waiting_by_key_.erase(job.key);
     it = jobs_.erase(it);
   }

@@ -81,7 +81,8 @@ class Scheduler {
   bool retry(Job& job, const Failure& failure, int64_t now);
   void give_up(Job& job, const Failure& failure);
   void succeed(Job& job, const std::string& url, const std::string& etag, int64_t now);
-  void fail(Job& job, const std::string& message, long status);
+  // Completes the job's events with the refusal as their `error` (the caller logs it).
+  void fail(Job& job, const Refusal& refusal, long status);
   void finish_job(uint64_t job_id);
   void flush();
   std::string url_for(const std::string& key) const;

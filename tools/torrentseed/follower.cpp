@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/events.hpp"
 #include "common/log.hpp"
+#include "common/refusal.hpp"
 #include "common/time_util.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
 
@@ -112,14 +113,14 @@ void Follower::follow(Json& event) {
     }
   } catch (const std::exception& e) {
     ++parts_.torrents.errors().torrent;
-    log::error("cannot follow segment " + segment + ": " + e.what() + "; skipped");
+    hlsmesh::Refusal{"cannot follow segment " + segment, e.what(), "skipped"}.log();
     return;
   }
   if (parts_.options.no_web_seed) params.url_seeds.clear();
   std::string key = infohash_hex(params.ti ? params.ti->info_hashes() : params.info_hashes);
   if (key.empty()) {
     ++parts_.torrents.errors().torrent;
-    log::error("cannot follow segment " + segment + ": its torrent has no v1 infohash; skipped");
+    hlsmesh::Refusal{"cannot follow segment " + segment, "its torrent has no v1 infohash", "skipped"}.log();
     return;
   }
   if (segment.empty()) segment = key;

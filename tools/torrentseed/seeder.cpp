@@ -36,9 +36,9 @@ void Seeder::on_event(Json&& event) {
   parts_.output.push(std::move(event));
 }
 
-void Seeder::fail(Json& event, const std::string& message) {
-  log::error(message + "; the event passes on without a torrent");
-  if (!event.contains("error")) event["error"] = {{"tool", "torrentseed"}, {"message", message}};
+void Seeder::fail(Json& event, const hlsmesh::Refusal& refusal) {
+  log::error(refusal.message() + "; the event passes on without a torrent");
+  if (!event.contains("error")) event["error"] = refusal.error_field("torrentseed");
   parts_.output.push(std::move(event));
 }
 
@@ -47,8 +47,8 @@ void Seeder::seed(Json& event) {
   auto path_field = event.find("path");
   if (path_field == event.end() || !path_field->is_string() || path_field->get_ref<const std::string&>().empty()) {
     ++parts_.torrents.errors().unreadable;
-    fail(event, "segment " + event["url"].get<std::string>() +
-                    " has no local `path` to seed from; run torrentseed on the machine that has the files");
+    fail(event, {"cannot seed segment " + event["url"].get<std::string>(), "the event has no local `path` to seed from",
+                 "run torrentseed on the machine that has the files"});
     return;
   }
   const std::filesystem::path source = path_field->get<std::string>();
@@ -68,7 +68,7 @@ void Seeder::seed(Json& event) {
   } catch (const std::exception& e) {
     if (!staged.empty()) parts_.store.discard(staged);
     ++parts_.torrents.errors().unreadable;
-    fail(event, "cannot seed segment " + source.string() + ": " + e.what());
+    fail(event, {"cannot seed segment " + source.string(), e.what(), ""});
     return;
   }
 
@@ -78,8 +78,9 @@ void Seeder::seed(Json& event) {
   if (existing != nullptr && existing->state == TorrentEntry::State::removing) {
     parts_.store.discard(staged);
     ++parts_.torrents.errors().torrent;
-    fail(event, "segment " + source.string() + " has the same content (infohash " + ih +
-                    ") as a segment whose torrent is being removed right now; it is not seeded again");
+    fail(event, {"not seeding segment " + source.string(),
+                 "it has the same content (infohash " + ih + ") as a segment whose torrent is being removed right now",
+                 ""});
     return;
   }
   if (existing != nullptr) {  // same bytes as a live segment: share the torrent
@@ -92,7 +93,7 @@ void Seeder::seed(Json& event) {
     } catch (const std::exception& e) {
       parts_.store.discard(staged);
       ++parts_.torrents.errors().unreadable;
-      fail(event, "cannot store segment " + source.string() + ": " + e.what());
+      fail(event, {"cannot store segment " + source.string(), e.what(), ""});
       return;
     }
     parts_.store.claim(ih);
@@ -126,12 +127,13 @@ void Seeder::on_added(const AddOutcome& outcome) {
     parts_.output.resolve(outcome.infohash, [](Json&) { return true; });
     return;
   }
-  std::string message = "libtorrent could not add the torrent: " + outcome.error;
+  const hlsmesh::Refusal refusal{"libtorrent could not add the torrent", outcome.error, ""};
+  const Json error = refusal.error_field("torrentseed");
   parts_.output.resolve(outcome.infohash, [&](Json& event) {
     event.erase("infohash");  // our own fields: not valid without a seed
     event.erase("magnet");
     event.erase("torrent");
-    if (!event.contains("error")) event["error"] = {{"tool", "torrentseed"}, {"message", message}};
+    if (!event.contains("error")) event["error"] = error;
     return true;
   });
 }

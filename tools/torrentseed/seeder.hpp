@@ -3,6 +3,7 @@
 // seeded from the store; `expire` events and the --keep window drop them.
 #include <cstdint>
 
+#include "common/refusal.hpp"
 #include "tools/torrentseed/mode.hpp"
 #include "tools/torrentseed/piece_hasher.hpp"
 #include "tools/torrentseed/torrent_maker.hpp"
@@ -23,7 +24,8 @@ class Seeder final : public Mode {
 
  private:
   void seed(hlsmesh::Json& event);
-  void fail(hlsmesh::Json& event, const std::string& message);
+  // Logs the refusal and passes the event on with it as `error`, no torrent.
+  void fail(hlsmesh::Json& event, const hlsmesh::Refusal& refusal);
 
   TorrentSpec spec_;
   PieceHasher hasher_;  // --hash-threads
