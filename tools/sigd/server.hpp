@@ -147,6 +147,9 @@ class Server {
   bool replace_lingering(Conn& c, const Peer& holder);
   int ws_established(lws* wsi);
   int ws_receive(lws* wsi, const void* in, size_t len);
+  // One whole message of `c`: non-zero when the connection must close.
+  int on_ws_message(Conn& c, std::string_view message, bool binary);
+  void publish_lines(std::string_view message);  // /publish: one event per line
   int ws_writeable(lws* wsi);
   void ws_closed(lws* wsi);
   int handle_tracker_message(Conn& c, std::string_view text);

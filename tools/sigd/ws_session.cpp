@@ -68,6 +68,13 @@ size_t frame_size(const unsigned char* p, size_t& payload) {
   return 10 + payload;
 }
 
+// Closes with a status and a static reason; lws wants a mutable pointer but
+// does not write through it. Returns -1, what the callback must return.
+int close_with(lws* wsi, lws_close_status status, std::string_view reason) {
+  lws_close_reason(wsi, status, reinterpret_cast<unsigned char*>(const_cast<char*>(reason.data())), reason.size());
+  return -1;
+}
+
 }  // namespace
 
 int Server::ws_filter(lws* wsi) {
@@ -261,10 +268,7 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
   if (c.rx.size() + len > opt_.max_message) {
     stats_.error(ErrorKind::too_large);
     ++stats_.closed_for_abuse;
-    static const char reason[] = "message too large";
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                     reinterpret_cast<unsigned char*>(const_cast<char*>(reason)), sizeof reason - 1);
-    return -1;
+    return close_with(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
   }
   std::string assembled;
   std::string_view message;
@@ -279,45 +283,40 @@ int Server::ws_receive(lws* wsi, const void* in, size_t len) {
   }
   ++stats_.messages_in;
   stats_.bytes_in += message.size();
-  const bool binary = lws_frame_is_binary(wsi);
+  if (on_ws_message(c, message, lws_frame_is_binary(wsi)) == 0) return 0;
+  ++stats_.closed_for_abuse;
+  log::info("closing a WebSocket connection: too many bad or over-rate messages",
+            {{"client", ip_text(c.client)}, {"bad_messages", c.bad_messages}});
+  return close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many bad messages");
+}
 
-  int rc = 0;
+int Server::on_ws_message(Conn& c, std::string_view message, bool binary) {
   switch (c.kind) {
     case ConnKind::tracker:
-      if (binary) {
-        stats_.error(ErrorKind::binary);
-        send_text(c, failure_message({"invalid request: binary frame", "binary", "announce", std::nullopt}));
-        rc = ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
-      } else {
-        rc = handle_tracker_message(c, message);
-      }
-      break;
+      if (!binary) return handle_tracker_message(c, message);
+      stats_.error(ErrorKind::binary);
+      send_text(c, failure_message({"invalid request: binary frame", "binary", "announce", std::nullopt}));
+      return ++c.bad_messages >= static_cast<uint32_t>(opt_.max_bad_messages) ? 1 : 0;
     case ConnKind::events:
-      break;  // subscribers only listen
-    case ConnKind::publish: {
-      std::string_view rest(message);
-      while (!rest.empty()) {
-        auto nl = rest.find('\n');
-        std::string_view line = rest.substr(0, nl);
-        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        hlsmesh::EventReader parser(-1, false, "/publish");
-        if (auto ev = parser.parse_line(line)) feed_event(std::move(*ev));
-        else stats_.error(ErrorKind::feed_bad_event);
-      }
-      break;
-    }
-  }
-  if (rc) {
-    ++stats_.closed_for_abuse;
-    log::info("closing a WebSocket connection: too many bad or over-rate messages",
-              {{"client", ip_text(c.client)}, {"bad_messages", c.bad_messages}});
-    static const char reason[] = "too many bad messages";
-    lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-                     reinterpret_cast<unsigned char*>(const_cast<char*>(reason)), sizeof reason - 1);
-    return -1;
+      return 0;  // subscribers only listen
+    case ConnKind::publish:
+      publish_lines(message);
+      return 0;
   }
   return 0;
+}
+
+void Server::publish_lines(std::string_view message) {
+  std::string_view rest(message);
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    hlsmesh::EventReader parser(-1, false, "/publish");
+    if (auto ev = parser.parse_line(line)) feed_event(std::move(*ev));
+    else stats_.error(ErrorKind::feed_bad_event);
+  }
 }
 
 void Server::feed_event(hlsmesh::Json&& event) {

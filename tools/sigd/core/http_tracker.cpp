@@ -101,77 +101,57 @@ uint32_t key_hash(std::string_view key) {
   return h ? h : 1;
 }
 
-}  // namespace
-
-std::string http_announce(std::string_view query, const PeerAddr& remote, Registry& registry, Stats& stats,
-                          const AllowList& allow, const HttpTrackerConfig& config, int64_t now_ms) {
-  auto fail = [&stats](std::string_view why) {
-    stats.error(ErrorKind::http_tracker);
-    return bencoded_failure(why);
-  };
-  auto pairs = parse_query(query, 64);
-  if (!pairs) return fail("invalid query string");
+// The fields of one HTTP announce (BEP 3, BEP 23's compact, key=).
+struct HttpAnnounce {
   std::optional<Id20> info_hash, peer_id;
-  int64_t port = -1, left = -1, numwant = config.numwant_default;
+  int64_t port = -1, left = -1, numwant = 0;
   bool compact = true, no_peer_id = false;
   std::string event;
   uint32_t key = 0;
-  for (const auto& [k, v] : *pairs) {
+};
+
+bool known_event(std::string_view e) {
+  return e.empty() || e == "started" || e == "stopped" || e == "completed" || e == "paused" || e == "update" ||
+         e == "empty";
+}
+
+// Reads the query's pairs into `a`; the failure reason, or nullptr when valid.
+const char* read_announce(const std::vector<std::pair<std::string, std::string>>& pairs,
+                          const HttpTrackerConfig& config, HttpAnnounce& a) {
+  a.numwant = config.numwant_default;
+  for (const auto& [k, v] : pairs) {
     if (k == "info_hash") {
-      if (v.size() != 20) return fail("invalid info_hash");
-      info_hash = Id20::from_raw(v);
+      if (v.size() != 20) return "invalid info_hash";
+      a.info_hash = Id20::from_raw(v);
     } else if (k == "peer_id") {
-      if (v.size() != 20) return fail("invalid peer_id");
-      peer_id = Id20::from_raw(v);
+      if (v.size() != 20) return "invalid peer_id";
+      a.peer_id = Id20::from_raw(v);
     } else if (k == "port") {
-      if (!to_int(v, port) || port < 1 || port > 65535) return fail("invalid port");
+      if (!to_int(v, a.port) || a.port < 1 || a.port > 65535) return "invalid port";
     } else if (k == "left") {
-      if (!to_int(v, left)) left = -1;
+      if (!to_int(v, a.left)) a.left = -1;
     } else if (k == "numwant") {
-      if (!to_int(v, numwant) || numwant < 0) numwant = config.numwant_default;
+      if (!to_int(v, a.numwant) || a.numwant < 0) a.numwant = config.numwant_default;
     } else if (k == "compact") {
-      compact = v != "0";
+      a.compact = v != "0";
     } else if (k == "no_peer_id") {
-      no_peer_id = v == "1";
+      a.no_peer_id = v == "1";
     } else if (k == "event") {
-      event = v;
+      a.event = v;
     } else if (k == "key") {
-      if (!v.empty()) key = key_hash(v);
+      if (!v.empty()) a.key = key_hash(v);
     }
   }
-  if (!info_hash) return fail("invalid info_hash");
-  if (!peer_id) return fail("invalid peer_id");
-  if (port < 0) return fail("invalid port");
-  if (!event.empty() && event != "started" && event != "stopped" && event != "completed" && event != "paused" &&
-      event != "update" && event != "empty")
-    return fail("invalid event");
-  if (!allow.allows(*info_hash)) {
-    stats.error(ErrorKind::not_allowed);
-    return bencoded_failure("info_hash is not allowed on this tracker");
-  }
-  ++stats.announces;
-  ++stats.http_announces;
-  numwant = std::min<int64_t>(numwant, config.numwant_max);
+  if (!a.info_hash) return "invalid info_hash";
+  if (!a.peer_id) return "invalid peer_id";
+  if (a.port < 0) return "invalid port";
+  if (!known_event(a.event)) return "invalid event";
+  return nullptr;
+}
 
-  PeerAddr addr = remote;
-  addr.port = static_cast<uint16_t>(port);
-  const bool stopped = event == "stopped";
-  Swarm* swarm = nullptr;
-  if (stopped) {
-    // An HTTP peer only (never a WebSocket one), and only its own client's.
-    registry.remove(*info_hash, *peer_id, 0, addr, key);
-    swarm = registry.find(*info_hash);
-  } else {
-    auto up = registry.upsert(*info_hash, *peer_id, 0, addr,
-                              left == 0 || event == "completed" ? 1 : (left > 0 ? 0 : -1), event == "completed", now_ms,
-                              key);
-    if (up.refused()) {
-      stats.error(error_kind_of(up.result));
-      return bencoded_failure(refusal_reason(up.result));
-    }
-    swarm = up.swarm;
-  }
-
+// The bencoded answer: counts of `swarm` and up to numwant of its HTTP peers.
+std::string http_announce_reply(const HttpAnnounce& a, Registry& registry, Swarm* swarm, bool stopped,
+                                const HttpTrackerConfig& config) {
   lt::entry e(lt::entry::dictionary_t);
   e["interval"] = static_cast<int64_t>(config.interval);
   e["min interval"] = static_cast<int64_t>(std::max(1, config.interval / 2));
@@ -180,19 +160,20 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   std::string peers4, peers6;
   lt::entry::list_type peer_list;
   if (swarm && !stopped) {
-    registry.pick_http_peers(*swarm, *peer_id, static_cast<size_t>(numwant), [&](const Peer& p) {
-      if (compact) {
+    const auto numwant = static_cast<size_t>(std::min<int64_t>(a.numwant, config.numwant_max));
+    registry.pick_http_peers(*swarm, *a.peer_id, numwant, [&](const Peer& p) {
+      if (a.compact) {
         append_compact(p.addr.v6 ? peers6 : peers4, p.addr);
       } else {
         lt::entry d(lt::entry::dictionary_t);
-        if (!no_peer_id) d["peer id"] = std::string(p.peer_id.view());
+        if (!a.no_peer_id) d["peer id"] = std::string(p.peer_id.view());
         d["ip"] = ip_text(p.addr);
         d["port"] = static_cast<int64_t>(p.addr.port);
         peer_list.push_back(std::move(d));
       }
     });
   }
-  if (compact) {
+  if (a.compact) {
     e["peers"] = peers4;
     if (!peers6.empty()) e["peers6"] = peers6;
   } else {
@@ -201,6 +182,44 @@ std::string http_announce(std::string_view query, const PeerAddr& remote, Regist
   std::string out;
   lt::bencode(std::back_inserter(out), e);
   return out;
+}
+
+}  // namespace
+
+std::string http_announce(std::string_view query, const PeerAddr& remote, Registry& registry, Stats& stats,
+                          const AllowList& allow, const HttpTrackerConfig& config, int64_t now_ms) {
+  auto pairs = parse_query(query, 64);
+  HttpAnnounce a;
+  const char* invalid = pairs ? read_announce(*pairs, config, a) : "invalid query string";
+  if (invalid) {
+    stats.error(ErrorKind::http_tracker);
+    return bencoded_failure(invalid);
+  }
+  if (!allow.allows(*a.info_hash)) {
+    stats.error(ErrorKind::not_allowed);
+    return bencoded_failure("info_hash is not allowed on this tracker");
+  }
+  ++stats.announces;
+  ++stats.http_announces;
+
+  PeerAddr addr = remote;
+  addr.port = static_cast<uint16_t>(a.port);
+  const bool stopped = a.event == "stopped";
+  Swarm* swarm = nullptr;
+  if (stopped) {
+    // An HTTP peer only (never a WebSocket one), and only its own client's.
+    registry.remove(*a.info_hash, *a.peer_id, 0, addr, a.key);
+    swarm = registry.find(*a.info_hash);
+  } else {
+    const int complete = a.left == 0 || a.event == "completed" ? 1 : (a.left > 0 ? 0 : -1);
+    auto up = registry.upsert(*a.info_hash, *a.peer_id, 0, addr, complete, a.event == "completed", now_ms, a.key);
+    if (up.refused()) {
+      stats.error(error_kind_of(up.result));
+      return bencoded_failure(refusal_reason(up.result));
+    }
+    swarm = up.swarm;
+  }
+  return http_announce_reply(a, registry, swarm, stopped, config);
 }
 
 std::string http_scrape(std::string_view query, const Registry& registry, Stats& stats, const AllowList& allow,

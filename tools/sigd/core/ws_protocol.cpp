@@ -60,6 +60,61 @@ bool session_description(const Document& doc, const Node& v, std::string_view de
   return true;
 }
 
+// `event`: absent, empty or "update" is an update; false when unknown.
+bool read_event(std::string_view name, AnnounceEvent& event) {
+  if (name.empty() || name == "update") event = AnnounceEvent::update;
+  else if (name == "started") event = AnnounceEvent::started;
+  else if (name == "stopped") event = AnnounceEvent::stopped;
+  else if (name == "completed") event = AnnounceEvent::completed;
+  else if (name == "paused") event = AnnounceEvent::paused;
+  else return false;
+  return true;
+}
+
+// An answer to one peer's offer: to_peer_id, offer_id and the SDP.
+std::optional<ParseError> read_answer(const Document& doc, const Node& msg, const Node& answer, AnnounceRequest& req) {
+  auto to = id_field(doc, msg, "to_peer_id");
+  if (!to) return fail("invalid to_peer_id", "id", "announce", req.info_hash);
+  auto oid = id_field(doc, msg, "offer_id");
+  if (!oid) return fail("invalid offer_id", "id", "announce", req.info_hash);
+  if (!session_description(doc, answer, "answer", req.answer_type, req.answer_sdp))
+    return fail("invalid answer", "offer", "announce", req.info_hash);
+  req.is_answer = true;
+  req.to_peer_id = *to;
+  req.answer_offer_id = *oid;
+  return std::nullopt;
+}
+
+// Up to max_offers {offer_id, offer}; the SDPs stay views into the document.
+std::optional<ParseError> read_offers(const Document& doc, const Node& offers, size_t max_offers,
+                                      AnnounceRequest& req) {
+  if (offers.type != Type::array) return fail("invalid offers", "offer", "announce", req.info_hash);
+  if (!doc.empty(offers)) req.offers.reserve(max_offers);
+  std::optional<ParseError> error;
+  doc.for_each(offers, [&](const Node& item) {
+    if (req.offers.size() >= max_offers) return false;  // surplus offers are dropped, as bittorrent-tracker does
+    if (item.type != Type::object) {
+      error = fail("invalid offers", "offer", "announce", req.info_hash);
+      return false;
+    }
+    auto oid = id_field(doc, item, "offer_id");
+    if (!oid) {
+      error = fail("invalid offer_id", "id", "announce", req.info_hash);
+      return false;
+    }
+    const Node* od = doc.get(item, "offer");
+    Offer offer;
+    offer.offer_id = *oid;
+    if (!od || !session_description(doc, *od, "offer", offer.type, offer.sdp)) {
+      error = fail("invalid offer", "offer", "announce", req.info_hash);
+      return false;
+    }
+    req.offers.push_back(std::move(offer));
+    return true;
+  });
+  return error;
+}
+
 WsRequest parse_announce(const Document& doc, const Node& msg, const Id20& info_hash, size_t max_offers) {
   AnnounceRequest req;
   req.info_hash = info_hash;
@@ -68,14 +123,9 @@ WsRequest parse_announce(const Document& doc, const Node& msg, const Id20& info_
   req.peer_id = *peer;
 
   if (const Node* e = doc.get(msg, "event"); present(e)) {
-    if (e->type != Type::string) return fail("invalid event", "event", "announce", info_hash);
-    const std::string_view name = e->text;
-    if (name.empty() || name == "update") req.event = AnnounceEvent::update;
-    else if (name == "started") req.event = AnnounceEvent::started;
-    else if (name == "stopped") req.event = AnnounceEvent::stopped;
-    else if (name == "completed") req.event = AnnounceEvent::completed;
-    else if (name == "paused") req.event = AnnounceEvent::paused;
-    else return fail("invalid event", "event", "announce", info_hash);
+    if (e->type != Type::string || !read_event(e->text, req.event)) {
+      return fail("invalid event", "event", "announce", info_hash);
+    }
   }
   // `left` absent or not a number means leecher (bittorrent-tracker: Infinity).
   if (const Node* l = doc.get(msg, "left"); l && l->type == Type::number) {
@@ -89,44 +139,11 @@ WsRequest parse_announce(const Document& doc, const Node& msg, const Id20& info_
   if (const Node* t = doc.get(msg, "relay_token"); t && t->type == Type::string) req.relay_token = t->text;
 
   if (const Node* a = doc.get(msg, "answer"); present(a)) {
-    auto to = id_field(doc, msg, "to_peer_id");
-    if (!to) return fail("invalid to_peer_id", "id", "announce", info_hash);
-    auto oid = id_field(doc, msg, "offer_id");
-    if (!oid) return fail("invalid offer_id", "id", "announce", info_hash);
-    if (!session_description(doc, *a, "answer", req.answer_type, req.answer_sdp))
-      return fail("invalid answer", "offer", "announce", info_hash);
-    req.is_answer = true;
-    req.to_peer_id = *to;
-    req.answer_offer_id = *oid;
+    if (auto error = read_answer(doc, msg, *a, req)) return std::move(*error);
     return req;
   }
-
   if (const Node* o = doc.get(msg, "offers"); present(o)) {
-    if (o->type != Type::array) return fail("invalid offers", "offer", "announce", info_hash);
-    if (!doc.empty(*o)) req.offers.reserve(max_offers);
-    std::optional<ParseError> error;
-    doc.for_each(*o, [&](const Node& item) {
-      if (req.offers.size() >= max_offers) return false;  // surplus offers are dropped, as bittorrent-tracker does
-      if (item.type != Type::object) {
-        error = fail("invalid offers", "offer", "announce", info_hash);
-        return false;
-      }
-      auto oid = id_field(doc, item, "offer_id");
-      if (!oid) {
-        error = fail("invalid offer_id", "id", "announce", info_hash);
-        return false;
-      }
-      const Node* od = doc.get(item, "offer");
-      Offer offer;
-      offer.offer_id = *oid;
-      if (!od || !session_description(doc, *od, "offer", offer.type, offer.sdp)) {
-        error = fail("invalid offer", "offer", "announce", info_hash);
-        return false;
-      }
-      req.offers.push_back(std::move(offer));
-      return true;
-    });
-    if (error) return std::move(*error);
+    if (auto error = read_offers(doc, *o, max_offers, req)) return std::move(*error);
   }
   return req;
 }
