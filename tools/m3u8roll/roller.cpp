@@ -52,6 +52,16 @@ std::string describe(const Json& event) {
   return s;
 }
 
+// Why a segment longer than the target duration is not listed, and the fixes.
+std::string over_target_duration(double duration, uint64_t rounded, uint64_t td) {
+  return "it lasts " + seconds_text(duration) + " s (rounds to " + std::to_string(rounded) +
+         " s), above EXT-X-TARGETDURATION " + std::to_string(td) +
+         ", which must never change (RFC 8216 §4.3.3.1, §6.2.1); fix: restart with --target-duration " +
+         std::to_string(rounded) +
+         " or more on a new playlist path, or make the encoder cut shorter segments (keyframe interval ≤ "
+         "segment length; Owncast: turn off passthrough). The next listed segment gets EXT-X-DISCONTINUITY";
+}
+
 }  // namespace
 
 Roller::Roller(Options options, Emit emit)
@@ -278,15 +288,7 @@ void Roller::on_segment(Json& event) {
   const uint64_t td = window.target_duration();
   const uint64_t rounded = m3u8::rounded_duration(duration);
   if (rounded > td) {
-    return reject(r, event,
-                  {{}, "it lasts " + seconds_text(duration) + " s (rounds to " + std::to_string(rounded) +
-                      " s), above EXT-X-TARGETDURATION " + std::to_string(td) +
-                      ", which must never change (RFC 8216 §4.3.3.1, §6.2.1); fix: restart with --target-duration " +
-                      std::to_string(rounded) +
-                      " or more on a new playlist path, or make the encoder cut shorter segments (keyframe interval ≤ "
-                      "segment length; Owncast: turn off passthrough). The next listed segment gets "
-                      "EXT-X-DISCONTINUITY",
-                   {}});
+    return reject(r, event, {{}, over_target_duration(duration, rounded, td), {}});
   }
 
   const auto source_msn = unsigned_field(event, "msn");

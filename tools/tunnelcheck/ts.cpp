@@ -28,10 +28,16 @@ uint64_t read_pts(std::string_view p, size_t i) {
          (static_cast<uint64_t>(byte_at(p, i + 4)) >> 1);
 }
 
-}  // namespace
+// What the packets told so far: the PMT's PID, the first video and audio
+// streams, and their PES timestamps.
+struct Streams {
+  int pmt_pid = -1;
+  int video_pid = -1, audio_pid = -1;
+  std::vector<int64_t> video_pts, audio_pts;
+};
 
-TsInfo inspect_ts(std::string_view data) {
-  TsInfo info;
+// The first 0x47 missing at a packet boundary fails the whole segment.
+bool check_sync(std::string_view data, TsInfo& info) {
   info.whole_packets = !data.empty() && data.size() % kPacket == 0;
   info.sync_ok = !data.empty();
   for (size_t off = 0; off < data.size(); off += kPacket) {
@@ -41,84 +47,110 @@ TsInfo inspect_ts(std::string_view data) {
       break;
     }
   }
-  if (!info.sync_ok) return info;
+  return info.sync_ok;
+}
 
-  int pmt_pid = -1;
-  int video_pid = -1, audio_pid = -1;
-  std::vector<int64_t> video_pts, audio_pts;
+// PAT: the PMT of the first program (program 0 is the network PID).
+void read_pat(std::string_view pkt, size_t p, Streams& s) {
+  p += 1 + byte_at(pkt, p);  // pointer field
+  if (p + 8 >= kPacket || byte_at(pkt, p) != 0x00) return;
+  size_t section_len = ((byte_at(pkt, p + 1) & 0x0f) << 8) | byte_at(pkt, p + 2);
+  size_t end = std::min(kPacket, p + 3 + section_len) - 4;  // minus CRC
+  for (size_t e = p + 8; e + 4 <= end; e += 4) {
+    int program = (byte_at(pkt, e) << 8) | byte_at(pkt, e + 1);
+    if (program != 0) {
+      s.pmt_pid = ((byte_at(pkt, e + 2) & 0x1f) << 8) | byte_at(pkt, e + 3);
+      return;
+    }
+  }
+}
+
+// PMT: the first video and the first audio elementary stream.
+void read_pmt(std::string_view pkt, size_t p, Streams& s) {
+  p += 1 + byte_at(pkt, p);
+  if (p + 12 >= kPacket || byte_at(pkt, p) != 0x02) return;
+  size_t section_len = ((byte_at(pkt, p + 1) & 0x0f) << 8) | byte_at(pkt, p + 2);
+  size_t end = std::min(kPacket, p + 3 + section_len) - 4;
+  size_t info_len = ((byte_at(pkt, p + 10) & 0x0f) << 8) | byte_at(pkt, p + 11);
+  for (size_t e = p + 12 + info_len; e + 5 <= end;) {
+    uint8_t type = byte_at(pkt, e);
+    int es_pid = ((byte_at(pkt, e + 1) & 0x1f) << 8) | byte_at(pkt, e + 2);
+    size_t es_info = ((byte_at(pkt, e + 3) & 0x0f) << 8) | byte_at(pkt, e + 4);
+    if (is_video_type(type) && s.video_pid < 0) s.video_pid = es_pid;
+    if (is_audio_type(type) && s.audio_pid < 0) s.audio_pid = es_pid;
+    e += 5 + es_info;
+  }
+}
+
+// A PES header's PTS, if it has one.
+void read_pes(std::string_view pkt, size_t p, int pid, Streams& s) {
+  if (p + 14 > kPacket) return;
+  if (byte_at(pkt, p) != 0 || byte_at(pkt, p + 1) != 0 || byte_at(pkt, p + 2) != 1) return;
+  uint8_t flags = byte_at(pkt, p + 7);
+  if (!(flags & 0x80)) return;  // no PTS
+  int64_t pts = static_cast<int64_t>(read_pts(pkt, p + 9));
+  (pid == s.video_pid ? s.video_pts : s.audio_pts).push_back(pts);
+}
+
+Streams scan_packets(std::string_view data) {
+  Streams s;
   for (size_t off = 0; off + kPacket <= data.size(); off += kPacket) {
     std::string_view pkt = data.substr(off, kPacket);
     const bool unit_start = byte_at(pkt, 1) & 0x40;
     const int pid = ((byte_at(pkt, 1) & 0x1f) << 8) | byte_at(pkt, 2);
     size_t p = 0;
-    if (!payload_of(pkt, p)) continue;
-    if (pid == 0 && unit_start && pmt_pid < 0) {
-      p += 1 + byte_at(pkt, p);  // pointer field
-      if (p + 8 >= kPacket || byte_at(pkt, p) != 0x00) continue;
-      size_t section_len = ((byte_at(pkt, p + 1) & 0x0f) << 8) | byte_at(pkt, p + 2);
-      size_t end = std::min(kPacket, p + 3 + section_len) - 4;  // minus CRC
-      for (size_t e = p + 8; e + 4 <= end; e += 4) {
-        int program = (byte_at(pkt, e) << 8) | byte_at(pkt, e + 1);
-        if (program != 0) {
-          pmt_pid = ((byte_at(pkt, e + 2) & 0x1f) << 8) | byte_at(pkt, e + 3);
-          break;
-        }
-      }
-    } else if (pid == pmt_pid && unit_start && video_pid < 0 && audio_pid < 0) {
-      p += 1 + byte_at(pkt, p);
-      if (p + 12 >= kPacket || byte_at(pkt, p) != 0x02) continue;
-      size_t section_len = ((byte_at(pkt, p + 1) & 0x0f) << 8) | byte_at(pkt, p + 2);
-      size_t end = std::min(kPacket, p + 3 + section_len) - 4;
-      size_t info_len = ((byte_at(pkt, p + 10) & 0x0f) << 8) | byte_at(pkt, p + 11);
-      for (size_t e = p + 12 + info_len; e + 5 <= end;) {
-        uint8_t type = byte_at(pkt, e);
-        int es_pid = ((byte_at(pkt, e + 1) & 0x1f) << 8) | byte_at(pkt, e + 2);
-        size_t es_info = ((byte_at(pkt, e + 3) & 0x0f) << 8) | byte_at(pkt, e + 4);
-        if (is_video_type(type) && video_pid < 0) video_pid = es_pid;
-        if (is_audio_type(type) && audio_pid < 0) audio_pid = es_pid;
-        e += 5 + es_info;
-      }
-    } else if (unit_start && (pid == video_pid || pid == audio_pid)) {
-      if (p + 14 > kPacket) continue;
-      if (byte_at(pkt, p) != 0 || byte_at(pkt, p + 1) != 0 || byte_at(pkt, p + 2) != 1) continue;
-      uint8_t flags = byte_at(pkt, p + 7);
-      if (!(flags & 0x80)) continue;  // no PTS
-      int64_t pts = static_cast<int64_t>(read_pts(pkt, p + 9));
-      (pid == video_pid ? video_pts : audio_pts).push_back(pts);
+    if (!payload_of(pkt, p) || !unit_start) continue;
+    if (pid == 0 && s.pmt_pid < 0) {
+      read_pat(pkt, p, s);
+    } else if (pid == s.pmt_pid && s.video_pid < 0 && s.audio_pid < 0) {
+      read_pmt(pkt, p, s);
+    } else if (pid == s.video_pid || pid == s.audio_pid) {
+      read_pes(pkt, p, pid, s);
     }
   }
-  std::vector<int64_t>* pts = nullptr;
-  if (!video_pts.empty()) {
-    pts = &video_pts;
-    info.media_pid = static_cast<uint16_t>(video_pid);
-    info.media_kind = "video";
-  } else if (!audio_pts.empty()) {
-    pts = &audio_pts;
-    info.media_pid = static_cast<uint16_t>(audio_pid);
-    info.media_kind = "audio";
-  }
-  if (!pts) return info;
+  return s;
+}
+
+// First PTS, duration (last - first + one frame) and frame length of a stream.
+void measure(std::vector<int64_t>& pts, TsInfo& info) {
   // Unwrap the 33-bit clock relative to the first PTS, then sort: B-frames
   // make PES order differ from presentation order.
   const int64_t wrap = int64_t{1} << 33;
-  const int64_t first = pts->front();
-  for (auto& v : *pts) {
+  const int64_t first = pts.front();
+  for (auto& v : pts) {
     if (v - first < -wrap / 2) v += wrap;
     if (v - first > wrap / 2) v -= wrap;
   }
-  std::sort(pts->begin(), pts->end());
-  info.pes_count = pts->size();
-  info.first_pts_s = static_cast<double>(pts->front()) / 90000.0;
+  std::sort(pts.begin(), pts.end());
+  info.pes_count = pts.size();
+  info.first_pts_s = static_cast<double>(pts.front()) / 90000.0;
   std::vector<int64_t> steps;
-  for (size_t i = 1; i < pts->size(); ++i)
-    if ((*pts)[i] > (*pts)[i - 1]) steps.push_back((*pts)[i] - (*pts)[i - 1]);
+  for (size_t i = 1; i < pts.size(); ++i)
+    if (pts[i] > pts[i - 1]) steps.push_back(pts[i] - pts[i - 1]);
   int64_t frame = 0;
   if (!steps.empty()) {
     std::nth_element(steps.begin(), steps.begin() + static_cast<long>(steps.size() / 2), steps.end());
     frame = steps[steps.size() / 2];
   }
-  info.duration_s = static_cast<double>(pts->back() - pts->front() + frame) / 90000.0;
+  info.duration_s = static_cast<double>(pts.back() - pts.front() + frame) / 90000.0;
   if (frame > 0) info.frame_s = static_cast<double>(frame) / 90000.0;
+}
+
+}  // namespace
+
+TsInfo inspect_ts(std::string_view data) {
+  TsInfo info;
+  if (!check_sync(data, info)) return info;
+  Streams s = scan_packets(data);
+  if (!s.video_pts.empty()) {
+    info.media_pid = static_cast<uint16_t>(s.video_pid);
+    info.media_kind = "video";
+    measure(s.video_pts, info);
+  } else if (!s.audio_pts.empty()) {
+    info.media_pid = static_cast<uint16_t>(s.audio_pid);
+    info.media_kind = "audio";
+    measure(s.audio_pts, info);
+  }
   return info;
 }
 
