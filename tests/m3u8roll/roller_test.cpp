@@ -338,6 +338,36 @@ TEST(m3u8rollRoller, EndlistOnlyWithFinishOnEnd) {
   EXPECT_TRUE(fin.of_kind("segment").back().contains("playlist_error"));
 }
 
+// An ingest's publisher back after the end: the finished playlist goes on
+// live after one discontinuity, same media sequence, nothing refused; a replay
+// of a listed segment does not reopen it; the end survives a restart (state).
+TEST(m3u8rollRoller, ReopenAfterEndContinuesLiveAfterADiscontinuity) {
+  TempDir dir;
+  auto o = base_options(dir);
+  o.finish_on_end = true;
+  o.reopen_after_end = true;
+  o.state_file = dir / "state.json";
+  Harness h(o);
+  for (uint64_t i = 0; i < 4; ++i) h.feed(segment(i));
+  h.feed(Json{{"event", "end"}});
+  ASSERT_TRUE(read_media(dir / "live/0.m3u8").endlist);
+  h.feed(segment(3));
+  EXPECT_TRUE(read_media(dir / "live/0.m3u8").endlist) << "a replay reopened the playlist";
+  h.restart();
+  h.feed(segment(0, 2.0, "run2-"));
+  auto pl = read_media(dir / "live/0.m3u8");
+  EXPECT_FALSE(pl.endlist);
+  ASSERT_EQ(pl.segments.size(), 5u);
+  EXPECT_EQ(pl.first_msn(), 0u);
+  EXPECT_TRUE(pl.segments.back().discontinuity);
+  EXPECT_EQ(pl.segments.back().uri, "http://cdn.example/live/0/run2-0.ts");
+  EXPECT_FALSE(h.of_kind("segment").back().contains("playlist_error"));
+  EXPECT_EQ(h.roller->stats().rejected, 0u);
+  EXPECT_FALSE(hlsmesh::m3u8::has_errors(hlsmesh::m3u8::check_media(pl)));
+  h.feed(segment(1, 2.0, "run2-"));
+  EXPECT_EQ(read_media(dir / "live/0.m3u8").segments.back().uri, "http://cdn.example/live/0/run2-1.ts");
+}
+
 TEST(m3u8rollRoller, KeepAllWritesAnEventPlaylist) {
   TempDir dir;
   auto o = base_options(dir);

@@ -41,8 +41,13 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--master", o.master_template,
                  "Also write a master playlist here (one STREAM-INF per rendition, measured BANDWIDTH); {stream} allowed")
       ->envname("M3U8ROLL_MASTER");
-  app.add_flag("--finish-on-end", o.finish_on_end,
-               "Write EXT-X-ENDLIST when an `end` event arrives (the playlist is then final)");
+  auto* finish = app.add_flag("--finish-on-end", o.finish_on_end,
+                              "Write EXT-X-ENDLIST when an `end` event arrives (the playlist is then final)");
+  app.add_flag("--reopen-after-end", o.reopen_after_end,
+               "With --finish-on-end: a segment for a finished playlist (its source back after the end) drops "
+               "EXT-X-ENDLIST and continues the playlist as live after an EXT-X-DISCONTINUITY, instead of being "
+               "refused")
+      ->needs(finish);
   auto* keep_all = app.add_flag("--keep-all", o.keep_all,
                                 "Never remove segments: an EXT-X-PLAYLIST-TYPE:EVENT playlist (DVR)");
   keep_all->excludes(window)->excludes(window_seconds);

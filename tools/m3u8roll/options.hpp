@@ -21,6 +21,7 @@ struct Options {
   std::string state_file;       // --state
   std::string master_template;  // --master, with {stream}
   bool finish_on_end = false;
+  bool reopen_after_end = false;  // --reopen-after-end: a source back after its end continues the playlist
   bool keep_all = false;
   bool fsync = false;            // --fsync: playlists survive a power cut (slower publish)
 

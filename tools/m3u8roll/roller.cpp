@@ -278,13 +278,6 @@ void Roller::on_segment(Json& event) {
   if (!map) return reject(r, event, map.refusal());
 
   RenditionWindow& window = ensure_window(*r, event);
-  if (window.ended) {
-    return reject(r, event,
-                  {{},
-                   "playlist " + r->path + " was finished with EXT-X-ENDLIST (--finish-on-end) and must not change",
-                   "restart m3u8roll to continue it, or run without --finish-on-end to keep it live across source "
-                   "restarts"});
-  }
   const uint64_t td = window.target_duration();
   const uint64_t rounded = m3u8::rounded_duration(duration);
   if (rounded > td) {
@@ -292,7 +285,8 @@ void Roller::on_segment(Json& event) {
   }
 
   const auto source_msn = unsigned_field(event, "msn");
-  if (is_replay(*r, window, event, *uri, source_msn)) return;
+  if (is_replay(*r, window, event, *uri, source_msn)) return;  // listed already, even in a finished playlist
+  if (window.ended && !reopen(*r, window, event)) return;
   const bool discontinuity = marks_discontinuity(*r, window, event, source_msn);
 
   WindowEntry entry;
@@ -314,6 +308,27 @@ void Roller::on_segment(Json& event) {
   emit_(event);
   publish(*r);
   for (const auto& gone : removed) expire(*r, gone);
+}
+
+// A new segment for a finished playlist: refused, or with --reopen-after-end
+// (its source is back after the end: an ingest's publisher returning) the
+// playlist goes on live after a discontinuity, as a run of m3u8roll resumed
+// from the playlist alone would continue it.
+bool Roller::reopen(Rendition& r, RenditionWindow& window, Json& event) {
+  if (!options_.reopen_after_end) {
+    reject(&r, event,
+           {{},
+            "playlist " + r.path + " was finished with EXT-X-ENDLIST (--finish-on-end) and must not change",
+            "restart m3u8roll to continue it, run with --reopen-after-end to continue it when its source comes "
+            "back, or without --finish-on-end to keep it live across source restarts"});
+    return false;
+  }
+  window.ended = false;
+  window.pending_discontinuity = true;
+  log::notice(r.path + " had ended with EXT-X-ENDLIST; its source is back: it continues as a live playlist after "
+                  "EXT-X-DISCONTINUITY (--reopen-after-end)",
+              {{"path", r.path}});
+  return true;
 }
 
 void Roller::on_init(Json& event) {

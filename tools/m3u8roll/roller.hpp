@@ -51,6 +51,8 @@ class Roller {
                  std::optional<uint64_t> source_msn);
   bool marks_discontinuity(const Rendition& r, const RenditionWindow& window, const Json& event,
                            std::optional<uint64_t> source_msn) const;
+  // A segment for a finished playlist: false (refused) unless --reopen-after-end.
+  bool reopen(Rendition& r, RenditionWindow& window, Json& event);
   void on_init(Json& event);
   void on_end(Json& event);
 
