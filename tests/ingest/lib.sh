@@ -75,3 +75,24 @@ check_aligned() {
     done
   done
 }
+
+# descendants PID: every process under PID (its children, theirs, ...).
+descendants() {
+  ps -e -o pid=,ppid= | awk -v root="$1" '
+    { kids[$2] = kids[$2] " " $1 }
+    END { n = split(kids[root], q, " ")
+          for (i = 1; i <= n; i++) { print q[i]; m = split(kids[q[i]], more, " "); for (j = 1; j <= m; j++) q[++n] = more[j] } }'
+}
+
+# check_key_off_cmdlines KEY PID WANT: no process under PID has KEY in its
+# command line (ps shows those to every user), and one of them is WANT (the
+# walk saw the process that uses the key).
+check_key_off_cmdlines() {
+  local key="$1" root="$2" want="$3" p line seen=0
+  for p in $(descendants "$root"); do
+    line="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" || continue
+    [[ "$line" == *"$want"* ]] && seen=1
+    [[ "$line" == *"$key"* ]] && fail "the stream key is in the command line of pid $p: ${line//$key/<KEY>}"
+  done
+  ((seen)) || fail "no process under pid $root runs '$want': $(descendants "$root" | tr '\n' ' ')"
+}

@@ -55,6 +55,8 @@ rc=0; (obs 10 "$key") 2>"$work/second.err" || rc=$?
 grep -qi 'already publishing' "$work/second.err" || fail "the second publisher's error is not 'already publishing': $(cat "$work/second.err")"
 kill -0 "$obs1" || fail "the first publisher was cut off by the second"
 pass "a second publisher is refused (already publishing); the first goes on"
+check_key_off_cmdlines "$key" "$origin_pid" ffmpeg
+pass "the stream key is in no command line of the origin's processes (the encoder's ffmpeg included)"
 
 master="$live/stream.m3u8"
 [[ $(grep -c '^#EXT-X-STREAM-INF' "$master") == 3 ]] || fail "master has not 3 variants: $(cat "$master")"

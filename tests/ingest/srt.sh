@@ -2,8 +2,10 @@
 # OBS → hlsmesh over SRT: scripts/hlsmesh-origin with HLSMESH_INGEST=srt://...
 # (ffmpeg's libsrt listener, the key as passphrase). A wrong passphrase fails
 # the handshake and nothing is written; the right one publishes 3 aligned
-# renditions; a publisher that does not come back within
-# HLSMESH_INGEST_TIMEOUT ends every published playlist with EXT-X-ENDLIST.
+# renditions, with the passphrase on no command line; a publisher that does
+# not come back within HLSMESH_INGEST_TIMEOUT ends every published playlist
+# with EXT-X-ENDLIST; one back after that continues it live after one
+# discontinuity, every segment of its run published from the first.
 source "$(dirname "$0")/lib.sh"
 bin="${HLSMESH_BIN:-$src/build/bin}"
 fail_context() { echo "--- origin.log"; tail -n 30 "$work/origin.log"; }
@@ -43,6 +45,8 @@ wait_for 60 media 4 || fail "the pipeline did not publish 4 segments in each of 
 [[ $(grep -c '^#EXT-X-STREAM-INF' "$live/stream.m3u8") == 3 ]] || fail "master has not 3 variants: $(cat "$live/stream.m3u8")"
 check_aligned_published 3 "$live/0.m3u8" "$live/1.m3u8" "$live/2.m3u8"
 pass "SRT: 3 renditions published, aligned"
+check_key_off_cmdlines "$key" "$origin_pid" ffmpeg
+pass "the passphrase is in no command line of the origin's processes (the SRT listener's ffmpeg included)"
 
 kill -TERM "$obs_pid"; wait "$obs_pid" 2>/dev/null || true
 ended() { local r; for r in 0 1 2; do [[ "$(tail -n 1 "$live/$r.m3u8")" == "#EXT-X-ENDLIST" ]] || return 1; done; }
@@ -65,7 +69,16 @@ for r in 0 1 2; do
   [[ $(grep -c '^#EXT-X-DISCONTINUITY$' "$live/$r.m3u8") == 1 ]] || fail "$live/$r.m3u8 has not one discontinuity: $(cat "$live/$r.m3u8")"
   [[ $(awk -F: '/^#EXT-X-MEDIA-SEQUENCE/ {print $2}' "$live/$r.m3u8") == 0 ]] || fail "$live/$r.m3u8: the media sequence was reset"
 done
-pass "a publisher back after the end: the stream goes on live after one discontinuity"
+# Nothing of the new run lost: in every rendition the segments after the
+# discontinuity are the new run's from its first (N = 0), without a gap.
+numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\.ts$/\1/' | tr '\n' ' '; }
+for r in 0 1 2; do
+  new_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/,$p' "$live/$r.m3u8" | numbers)
+  [[ "$new_n" == "$(seq -s ' ' 0 $(($(wc -w <<<"$new_n") - 1))) " ]] ||
+    fail "$live/$r.m3u8: the new run's segments after the discontinuity are '$new_n', not 0, 1, ...: $(cat "$live/$r.m3u8")"
+done
+! grep -q 'is NOT listed' "$work/origin.log" || fail "m3u8roll refused segments: $(grep 'is NOT listed' "$work/origin.log")"
+pass "a publisher back after the end: the stream goes on live after one discontinuity, from the new run's first segment"
 kill -TERM "$origin_pid"
 rc=0; wait "$origin_pid" || rc=$?
 [[ $rc == 0 ]] || fail "hlsmesh-origin exited $rc on SIGTERM"
