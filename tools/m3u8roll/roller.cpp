@@ -11,31 +11,11 @@
 #include "common/m3u8.hpp"
 #include "common/url.hpp"
 #include "tools/m3u8roll/naming.hpp"
+#include "tools/m3u8roll/segment_fields.hpp"
+#include "tools/m3u8roll/window_rules.hpp"
 
 namespace hlsmesh::m3u8roll {
 namespace {
-
-std::string name_field(const Json& event, const char* field, std::string_view fallback) {
-  auto it = event.find(field);
-  if (it == event.end() || it->is_null()) return std::string(fallback);
-  if (it->is_string()) return it->get<std::string>().empty() ? std::string(fallback) : it->get<std::string>();
-  return it->dump();  // a number used as a name: "1"
-}
-
-std::optional<std::string> string_field(const Json& event, const char* field) {
-  auto it = event.find(field);
-  if (it == event.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-std::optional<uint64_t> unsigned_field(const Json& event, const char* field) {
-  auto it = event.find(field);
-  if (it == event.end() || !it->is_number_integer()) return std::nullopt;
-  if (it->is_number_unsigned()) return it->get<uint64_t>();
-  int64_t v = it->get<int64_t>();
-  if (v < 0) return std::nullopt;
-  return static_cast<uint64_t>(v);
-}
 
 double round_ms(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
 
@@ -43,13 +23,6 @@ std::string seconds_text(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", seconds);
   return buf;
-}
-
-std::string describe(const Json& event) {
-  std::string s = "segment";
-  if (auto msn = event.find("msn"); msn != event.end()) s += " msn " + msn->dump();
-  if (auto uri = string_field(event, "uri")) s += " (" + *uri + ")";
-  return s;
 }
 
 // Why a segment longer than the target duration is not listed, and the fixes.
@@ -106,64 +79,7 @@ Refusable<Roller::Rendition*> Roller::rendition_for(const std::string& stream, c
 }
 
 RenditionWindow& Roller::ensure_window(Rendition& r, const Json& event) {
-  if (r.window) return *r.window;
-  std::optional<RenditionWindow> from_state = state_.window_for(r.path);
-  std::optional<ResumedWindow> from_playlist = resume_from_playlist(r.path);
-  if (from_state && from_playlist && from_playlist->window.next_msn() > from_state->next_msn()) {
-    log::warning("state file " + state_.path().string() + " is behind playlist " + r.path +
-                     " (MSN " + std::to_string(from_state->next_msn()) + " < " +
-                     std::to_string(from_playlist->window.next_msn()) + "); resuming from the playlist",
-                 {{"path", r.path}});
-    from_state.reset();
-  }
-  if (from_state) {
-    r.window = std::move(*from_state);
-    log::info("resumed " + r.path + " from state file at MSN " + std::to_string(r.window->first_msn()) + ", " +
-                  std::to_string(r.window->entries().size()) + " segments",
-              {{"path", r.path}, {"stream", r.stream}, {"rendition", r.name}});
-  } else if (from_playlist) {
-    if (options_.keep_all && from_playlist->playlist_type != "EVENT" && from_playlist->window.first_msn() > 0) {
-      throw Error(Exit::config, "--keep-all cannot continue " + r.path +
-                                    ": it is a sliding-window playlist that already removed segments, and an EVENT "
-                                    "playlist may only grow; move it away or run without --keep-all");
-    }
-    if (from_playlist->had_endlist) {
-      log::notice(r.path + " had EXT-X-ENDLIST; this run continues it as a live playlist with a discontinuity",
-                  {{"path", r.path}});
-    }
-    r.window = std::move(from_playlist->window);
-    log::info("resumed " + r.path + " from the playlist at MSN " + std::to_string(r.window->first_msn()) + ", " +
-                  std::to_string(r.window->entries().size()) + " segments",
-              {{"path", r.path}, {"stream", r.stream}, {"rendition", r.name}});
-  } else {
-    uint64_t td = options_.target_duration;
-    const auto source_td = event.find("target_duration");
-    const bool has_source_td = source_td != event.end() && source_td->is_number() && source_td->get<double>() > 0;
-    if (td == 0 && has_source_td) td = static_cast<uint64_t>(std::ceil(source_td->get<double>() - 1e-9));
-    if (td == 0) {
-      const double first = event.value("duration", 1.0);
-      td = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(first)));
-      log::warning("no --target-duration and the first segment carries no target_duration: using " +
-                       std::to_string(td) + " s from its duration; longer segments will be refused, so pass "
-                       "--target-duration with the longest segment length the encoder produces",
-                   {{"path", r.path}});
-    } else if (options_.target_duration && has_source_td &&
-               static_cast<double>(options_.target_duration) < source_td->get<double>()) {
-      log::warning("--target-duration " + std::to_string(options_.target_duration) + " is below the source's " +
-                       source_td->dump() + "; segments longer than it will be refused",
-                   {{"path", r.path}});
-    }
-    r.window.emplace(td, 0, 0);
-    log::info("new playlist " + r.path + " with EXT-X-TARGETDURATION " + std::to_string(td),
-              {{"path", r.path}, {"stream", r.stream}, {"rendition", r.name}});
-  }
-  if (options_.target_duration && options_.target_duration != r.window->target_duration()) {
-    log::warning("--target-duration " + std::to_string(options_.target_duration) + " differs from the " +
-                     std::to_string(r.window->target_duration()) + " of resumed playlist " + r.path +
-                     "; keeping " + std::to_string(r.window->target_duration()) +
-                     " (it must never change, RFC 8216 §6.2.1); to change it, start a new playlist path",
-                 {{"path", r.path}});
-  }
+  if (!r.window) r.window = open_window(options_, state_, {r.path, r.stream, r.name}, event);
   return *r.window;
 }
 
@@ -213,51 +129,11 @@ void Roller::reject(Rendition* r, Json& event, Refusal refusal) {
   emit_(gone);
 }
 
-// A segment whose URI is listed already: a replay of the same file is passed
-// on with its MSN (true); new content under a reused name is listed under a
-// unique URI, which `uri` is rewritten to.
-bool Roller::is_replay(const Rendition& r, const RenditionWindow& window, Json& event, std::string& uri,
-                       std::optional<uint64_t> source_msn) {
-  const WindowEntry* existing = window.find_uri(uri);
-  if (!existing) return false;
-  // Same source position and size (or unknown): the same file again.
-  const auto bytes = unsigned_field(event, "bytes");
-  const bool same_source = (!existing->source_msn || !source_msn || *existing->source_msn == *source_msn) &&
-                           (!existing->bytes || !bytes || *existing->bytes == *bytes);
-  if (same_source) {
-    // A replay (hlswatch --backlog after a restart, a duplicated line): listed already.
-    ++stats_.replayed;
-    log::notice(describe(event) + " is already listed as MSN " + std::to_string(existing->msn) + " (" + uri +
-                    "); not listed twice",
-                {{"path", r.path}});
-    event["playlist_msn"] = existing->msn;
-    emit_(event);
-    return true;
-  }
-  log::error("the source reused segment name " + uri + " (now " + describe(event) +
-                 ", listed as MSN " + std::to_string(existing->msn) +
-                 "): the old entry now points at new content. Make names unique across encoder restarts "
-                 "(ffmpeg: -hls_start_number_source epoch, or -strftime 1 -hls_segment_filename 'seg-%s.ts'); "
-                 "listing it with a query suffix",
-             {{"path", r.path}});
-  uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("hlsmesh_msn=") +
-          std::to_string(window.next_msn());
-  return false;
-}
-
-bool Roller::marks_discontinuity(const Rendition& r, const RenditionWindow& window, const Json& event,
-                                 std::optional<uint64_t> source_msn) const {
-  bool discontinuity = event.value("discontinuity", false) || window.pending_discontinuity;
-  if (source_msn && window.last_source_msn && *source_msn != *window.last_source_msn + 1) {
-    if (!discontinuity) {
-      log::notice("source msn jumped from " + std::to_string(*window.last_source_msn) + " to " +
-                      std::to_string(*source_msn) + ": marking EXT-X-DISCONTINUITY",
-                  {{"path", r.path}});
-    }
-    discontinuity = true;
-  }
-  if (window.empty()) discontinuity = false;  // nothing before it in any published playlist
-  return discontinuity;
+// A replay is listed already, even in a finished playlist: it goes on with its MSN.
+void Roller::pass_replay(Json& event, const WindowEntry& listed) {
+  ++stats_.replayed;
+  event["playlist_msn"] = listed.msn;
+  emit_(event);
 }
 
 void Roller::on_segment(Json& event) {
@@ -285,9 +161,13 @@ void Roller::on_segment(Json& event) {
   }
 
   const auto source_msn = unsigned_field(event, "msn");
-  if (is_replay(*r, window, event, *uri, source_msn)) return;  // listed already, even in a finished playlist
-  if (window.ended && !reopen(*r, window, event)) return;
-  const bool discontinuity = marks_discontinuity(*r, window, event, source_msn);
+  if (const WindowEntry* listed = find_replay(window, r->path, event, *uri, source_msn)) {
+    return pass_replay(event, *listed);
+  }
+  if (auto refused = reopen_if_ended(window, options_.reopen_after_end, r->path)) {
+    return reject(r, event, std::move(*refused));
+  }
+  const bool discontinuity = starts_discontinuity(window, r->path, event, source_msn);
 
   WindowEntry entry;
   entry.uri = *uri;
@@ -308,27 +188,6 @@ void Roller::on_segment(Json& event) {
   emit_(event);
   publish(*r);
   for (const auto& gone : removed) expire(*r, gone);
-}
-
-// A new segment for a finished playlist: refused, or with --reopen-after-end
-// (its source is back after the end: an ingest's publisher returning) the
-// playlist goes on live after a discontinuity, as a run of m3u8roll resumed
-// from the playlist alone would continue it.
-bool Roller::reopen(Rendition& r, RenditionWindow& window, Json& event) {
-  if (!options_.reopen_after_end) {
-    reject(&r, event,
-           {{},
-            "playlist " + r.path + " was finished with EXT-X-ENDLIST (--finish-on-end) and must not change",
-            "restart m3u8roll to continue it, run with --reopen-after-end to continue it when its source comes "
-            "back, or without --finish-on-end to keep it live across source restarts"});
-    return false;
-  }
-  window.ended = false;
-  window.pending_discontinuity = true;
-  log::notice(r.path + " had ended with EXT-X-ENDLIST; its source is back: it continues as a live playlist after "
-                  "EXT-X-DISCONTINUITY (--reopen-after-end)",
-              {{"path", r.path}});
-  return true;
 }
 
 void Roller::on_init(Json& event) {

@@ -47,12 +47,7 @@ class Roller {
   using Key = std::pair<std::string, std::string>;  // stream, rendition
 
   void on_segment(Json& event);
-  bool is_replay(const Rendition& r, const RenditionWindow& window, Json& event, std::string& uri,
-                 std::optional<uint64_t> source_msn);
-  bool marks_discontinuity(const Rendition& r, const RenditionWindow& window, const Json& event,
-                           std::optional<uint64_t> source_msn) const;
-  // A segment for a finished playlist: false (refused) unless --reopen-after-end.
-  bool reopen(Rendition& r, RenditionWindow& window, Json& event);
+  void pass_replay(Json& event, const WindowEntry& listed);
   void on_init(Json& event);
   void on_end(Json& event);
 
@@ -60,7 +55,7 @@ class Roller {
   Refusable<Rendition*> rendition_for(const std::string& stream, const std::string& name);
   Refusable<std::string> resolve_uri(const Rendition& r, const Json& event) const;
   Refusable<std::optional<std::string>> resolve_map(const Rendition& r, const Json& event) const;  // nullopt: no map
-  RenditionWindow& ensure_window(Rendition& r, const Json& event);
+  RenditionWindow& ensure_window(Rendition& r, const Json& event);  // open_window at its first segment
   // A segment that is not listed: says why loudly, marks the gap, passes the
   // event on with `playlist_error`, and lets later stages clean it up.
   void reject(Rendition* r, Json& event, Refusal refusal);
