@@ -135,7 +135,7 @@ cmp -s "$www/r/seg0.ts" "$work/run2/seg0.ts" || fail "r/seg0.ts does not hold th
 grep -q "delete of r/seg0.ts cancelled: the key was written again" "$work/re.err" || fail "the cancel is not logged: $(cat "$work/re.err")"
 [[ "$(grep -c "warning: segment key r/seg.\.ts was uploaded earlier in this run with other content" "$work/re.err")" == 1 ]] ||
   fail "expected one reuse warning: $(cat "$work/re.err")"
-grep -q "{msn}" "$work/re.err" || fail "the reuse warning does not suggest a key template"
+grep -q "{hash}" "$work/re.err" || fail "the reuse warning does not suggest a key template"
 pass "reused key: pending delete cancelled, the new r/seg0.ts still there after the delay; one reuse warning with a --key suggestion"
 
 # check against sigd serving the directory (the embedded default): writable,

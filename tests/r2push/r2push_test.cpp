@@ -35,6 +35,42 @@ TEST(r2pushKeys, DefaultTemplateCollapsesEmptyParts) {
   EXPECT_EQ(expand_key("{rendition}/{msn}-{stem}.{ext}", "", numeric), "0/42-a.m4s");
 }
 
+TEST(r2pushKeys, HashPlaceholderNamesTheBytes) {
+  Json seg = {{"event", "segment"}, {"rendition", "720p"}, {"path", "/data/hls/0/stream0.ts"}};
+  const std::string tpl = "{prefix}/{rendition}/{stem}-{hash}.{ext}";
+  EXPECT_TRUE(uses_content_hash(tpl));
+  EXPECT_FALSE(uses_content_hash("{prefix}/{rendition}/{name}"));
+  // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223...: {hash} is its first 16 hex digits.
+  const std::string abc = content_hash(sha256_hex("abc"));
+  EXPECT_EQ(abc, "ba7816bf8f01cfea");
+  EXPECT_EQ(abc.size(), content_hash_chars);
+  EXPECT_EQ(expand_key(tpl, "live", seg, abc), "live/720p/stream0-ba7816bf8f01cfea.ts");
+  // A restarted encoder's stream0.ts: same name, other bytes, another key.
+  EXPECT_NE(expand_key(tpl, "live", seg, content_hash(sha256_hex("abd"))), expand_key(tpl, "live", seg, abc));
+  // The same file seen again (hlswatch or r2push restarted): the same key.
+  EXPECT_EQ(expand_key(tpl, "live", seg, content_hash(sha256_hex("abc"))), expand_key(tpl, "live", seg, abc));
+  // Without the bytes (an expire event with no key) {hash} cannot be made up:
+  // left empty, the key would be the reused name again.
+  EXPECT_THROW(expand_key(tpl, "live", seg), Error);
+  // Templates without {hash} ignore a hash given.
+  EXPECT_EQ(expand_key("{prefix}/{name}", "live", seg, abc), "live/stream0.ts");
+}
+
+TEST(r2pushKeys, HashPlaceholderValidation) {
+  EXPECT_NO_THROW(validate_key_template("{prefix}/{rendition}/{stem}-{hash}.{ext}"));
+  EXPECT_NO_THROW(validate_key_template("{prefix}/{hash}.{ext}"));  // the bytes tell files apart
+  try {
+    validate_key_template("{prefix}/{rendition}/{stem}-{hsh}.{ext}");
+    ADD_FAILURE() << "{hsh} accepted";
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(e.exit(), Exit::config);
+    EXPECT_NE(what.find("unknown placeholder {hsh}"), std::string::npos) << what;
+    EXPECT_NE(what.find("{hash}"), std::string::npos) << what;  // says what to use
+  }
+  EXPECT_THROW(validate_key_template("{prefix}/{stem}-{hash.{ext}"), Error);
+}
+
 TEST(r2pushKeys, TemplateValidation) {
   EXPECT_NO_THROW(validate_key_template("{prefix}/{rendition}/{name}"));
   EXPECT_THROW(validate_key_template("{prefix}/{bogus}/{name}"), Error);
@@ -86,6 +122,9 @@ TEST(r2pushS3, RequestsAreShapedForCurl7881) {
   EXPECT_EQ(put.url, "http://127.0.0.1:9000/live/0/seg%201.ts");
   EXPECT_EQ(put.headers.at(0), "x-amz-content-sha256: " + sha256_hex("abc"));
   EXPECT_NE(std::find(put.headers.begin(), put.headers.end(), "Content-Type: video/mp2t"), put.headers.end());
+  // A hash the caller has (the scheduler's, for {hash}) is signed as given, not computed again.
+  auto hashed = api.put_object("k", "abc", "video/mp2t", "", std::string(64, 'f'));
+  EXPECT_EQ(hashed.headers.at(0), "x-amz-content-sha256: " + std::string(64, 'f'));
   for (const auto& h : put.headers) {
     EXPECT_NE(h.rfind("Expect", 0), 0u) << h;
     EXPECT_NE(h.rfind("X-Amz-Date", 0), 0u) << h;
@@ -447,7 +486,7 @@ TEST(r2pushKeyReuse, WarnsOnceWhenAKeyComesBackWithOtherContent) {
   auto warning = watch.on_upload("0/seg0.ts", 900, "\"ccc\"");
   ASSERT_TRUE(warning);
   EXPECT_NE(warning->find("segment key 0/seg0.ts was uploaded earlier in this run"), std::string::npos) << *warning;
-  EXPECT_NE(warning->find("{msn}"), std::string::npos);
+  EXPECT_NE(warning->find("{stem}-{hash}.{ext}"), std::string::npos) << *warning;
   EXPECT_FALSE(watch.on_upload("0/seg1.ts", 700, "\"ddd\""));  // said once
   KeyReuseWatch small(2);
   EXPECT_FALSE(small.on_upload("a", 1, "x"));

@@ -24,10 +24,9 @@ std::optional<std::string> KeyReuseWatch::on_upload(const std::string& key, uint
                         std::to_string(it->second.bytes) + " bytes then, now " + std::to_string(bytes) +
                         " bytes, ETag " + etag +
                         "): the source probably restarted and reuses its segment names. Segments carry an immutable "
-                        "Cache-Control, so the CDN and players may serve the old bytes under this key. Give each run "
-                        "of the source its own segment keys (on the r2push that uploads segments): a --key template with {msn} when the source keeps numbering across restarts, "
-                        "or a part unique to the run, e.g. --key \"{prefix}/$(date +%s)/{rendition}/{name}\" "
-                        "(said once)";
+                        "Cache-Control, so the CDN and players may serve the old bytes under this key. Name segments by "
+                        "their bytes on the r2push that uploads them: --key \"{prefix}/{rendition}/{stem}-{hash}.{ext}\" "
+                        "(hlsmesh-origin's default; said once)";
   seen_.clear();
   order_.clear();
   return message;

@@ -17,7 +17,7 @@ namespace hlsmesh::r2push {
 
 namespace {
 
-const char* const known_placeholders[] = {"prefix", "rendition", "stream", "name", "stem", "ext", "msn", "event"};
+const char* const known_placeholders[] = {"prefix", "rendition", "stream", "name", "stem", "ext", "msn", "event", "hash"};
 
 bool known(const std::string& name) {
   return std::any_of(std::begin(known_placeholders), std::end(known_placeholders),
@@ -37,18 +37,29 @@ void validate_key_template(const std::string& key_template) {
     std::string name = key_template.substr(pos + 1, end - pos - 1);
     if (!known(name)) {
       throw Error(Exit::config, "--key " + key_template + ": unknown placeholder {" + name +
-                                    "}; use {prefix}, {rendition}, {stream}, {name}, {stem}, {ext}, {msn} or {event}");
+                                    "}; use {prefix}, {rendition}, {stream}, {name}, {stem}, {ext}, {msn}, {event} or {hash}");
     }
-    if (name == "name" || name == "stem") has_name = true;
+    // {hash} alone tells files apart too: other bytes, another key.
+    if (name == "name" || name == "stem" || name == "hash") has_name = true;
     pos = end + 1;
   }
   if (!has_name) {
     throw Error(Exit::config, "--key " + key_template +
-                                  ": without {name} or {stem} every file would get the same key; add {name}");
+                                  ": without {name}, {stem} or {hash} every file would get the same key; add {name}");
   }
 }
 
-std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event) {
+bool uses_content_hash(const std::string& key_template) { return key_template.find("{hash}") != std::string::npos; }
+
+std::string content_hash(const std::string& sha256_hex) { return sha256_hex.substr(0, content_hash_chars); }
+
+std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event,
+                       const std::string& hash) {
+  // An empty {hash} would vanish and leave the name alone: the very key reuse
+  // {hash} is there to prevent.
+  if (hash.empty() && uses_content_hash(key_template)) {
+    throw Error(Exit::config, "--key " + key_template + ": {hash} needs the bytes of the file, which this event does not bring");
+  }
   std::filesystem::path path(events::text_field(event, "path"));
   std::map<std::string, std::string> values = {
       {"prefix", prefix},
@@ -59,6 +70,7 @@ std::string expand_key(const std::string& key_template, const std::string& prefi
       {"ext", path.has_extension() ? path.extension().string().substr(1) : std::string()},
       {"msn", events::text_field(event, "msn")},
       {"event", events::text_field(event, "event")},
+      {"hash", hash},
   };
   std::string out;
   size_t pos = 0;

@@ -9,13 +9,27 @@ namespace hlsmesh::r2push {
 
 // Expands a key template for an event. Placeholders: {prefix} (of --to),
 // {rendition}, {stream}, {name} (the file name of `path`), {stem}, {ext},
-// {msn}, {event}. Empty placeholders vanish with their '/' ("{prefix}/
-// {rendition}/{name}" without a rendition is "PREFIX/NAME"). Throws
-// Error(config) on an unknown placeholder; returns "" when the key is empty.
-std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event);
+// {msn}, {event}, and {hash}: `hash`, the digest of the bytes
+// uploaded (content_hash()). Empty placeholders vanish with their '/'
+// ("{prefix}/{rendition}/{name}" without a rendition is "PREFIX/NAME").
+// Throws Error(config) on an unknown placeholder, or on {hash} without a
+// hash (only the uploader has the bytes); returns "" when the key is
+// empty.
+std::string expand_key(const std::string& key_template, const std::string& prefix, const Json& event,
+                       const std::string& hash = {});
 
 // Checks a template once at start-up (unknown placeholders, no {name}).
 void validate_key_template(const std::string& key_template);
+
+// The template names objects by their bytes ({hash}).
+bool uses_content_hash(const std::string& key_template);
+
+// Hex digits of {hash}: 64 bits of SHA-256 (docs/r2push.md says why).
+constexpr size_t content_hash_chars = 16;
+
+// {hash} of a file's bytes, from their SHA-256 in hex (which a PUT computes
+// anyway for x-amz-content-sha256): its first content_hash_chars digits.
+std::string content_hash(const std::string& sha256_hex);
 
 // Why `key` cannot name an object ("" when it can): empty, starting with '/',
 // an empty, "." or ".." segment, or a NUL byte. Keys come from events

@@ -18,6 +18,9 @@ namespace hlsmesh::r2push {
 // One try of one upload.
 struct PutRequest {
   std::string key, path, content_type, cache_control;
+  // {hash} of the bytes the key was made from, or "". When set, the store
+  // writes the object only if the file still hashes to it (refused if not).
+  std::string hash;
   long timeout_ms = 30000;
   int attempt = 1;  // for the debug log
 };
@@ -63,7 +66,8 @@ class S3Store final : public ObjectStore {
   const S3Api& api_;
 };
 
-// file://DIR: a hard link (or an atomic copy) of the file at DIR/KEY.
+// file://DIR: a hard link (or an atomic copy) of the file at DIR/KEY; with a
+// {hash}, a copy of the bytes checked.
 class FileStore final : public ObjectStore {
  public:
   explicit FileStore(std::filesystem::path dir) : dir_(std::move(dir)) {}

@@ -53,7 +53,8 @@ void add_connection_options(CLI::App& app, Options& o) {
 
 void add_upload_options(CLI::App& app, Options& o) {
   app.add_option("--key", o.key_template,
-                 "Key template: {prefix} {rendition} {stream} {name} {stem} {ext} {msn} {event}")
+                 "Key template: {prefix} {rendition} {stream} {name} {stem} {ext} {msn} {event} {hash} (16 hex "
+                 "digits of the file's SHA-256: a source that restarts and reuses names gets new keys)")
       ->capture_default_str()
       ->envname("R2PUSH_KEY");
   app.add_option("--segment-cache-control", o.segment_cache_control, "Cache-Control of segments and other files")

@@ -109,7 +109,7 @@ std::string S3Api::bucket_url(const std::string& query) const {
 }
 
 http::Request S3Api::signed_request(std::string method, std::string url, std::string body,
-                                    std::vector<std::string> extra_headers) const {
+                                    std::vector<std::string> extra_headers, std::string body_sha256) const {
   http::Request rq;
   rq.method = std::move(method);
   rq.url = std::move(url);
@@ -117,7 +117,7 @@ http::Request S3Api::signed_request(std::string method, std::string url, std::st
   rq.connect_timeout_ms = std::min<long>(10000, config_.timeout_ms);
   // 7.88.1 neither adds this header nor hashes a PUT body itself; since
   // 7.87.0 it signs with this header's value as the payload hash.
-  rq.headers.push_back("x-amz-content-sha256: " + sha256_hex(body));
+  rq.headers.push_back("x-amz-content-sha256: " + (body_sha256.empty() ? sha256_hex(body) : body_sha256));
   if (!config_.session_token.empty()) rq.headers.push_back("x-amz-security-token: " + config_.session_token);
   for (auto& h : extra_headers) rq.headers.push_back(std::move(h));
   rq.body = std::move(body);
@@ -145,10 +145,10 @@ http::Request S3Api::signed_request(std::string method, std::string url, std::st
 }
 
 http::Request S3Api::put_object(const std::string& key, std::string body, const std::string& content_type,
-                                const std::string& cache_control) const {
+                                const std::string& cache_control, std::string body_sha256) const {
   std::vector<std::string> headers = {"Content-Type: " + content_type};
   if (!cache_control.empty()) headers.push_back("Cache-Control: " + cache_control);
-  return signed_request("PUT", object_url(key), std::move(body), std::move(headers));
+  return signed_request("PUT", object_url(key), std::move(body), std::move(headers), std::move(body_sha256));
 }
 
 http::Request S3Api::head_object(const std::string& key) const { return signed_request("HEAD", object_url(key)); }

@@ -42,8 +42,9 @@ class S3Api {
   std::string object_url(const std::string& key) const;
   std::string bucket_url(const std::string& canonical_query_string = {}) const;
 
+  // `body_sha256`: the body's SHA-256 in hex when the caller has it already.
   http::Request put_object(const std::string& key, std::string body, const std::string& content_type,
-                           const std::string& cache_control) const;
+                           const std::string& cache_control, std::string body_sha256 = {}) const;
   http::Request head_object(const std::string& key) const;
   http::Request get_object(const std::string& key) const;
   http::Request delete_object(const std::string& key) const;
@@ -58,7 +59,7 @@ class S3Api {
 
   // Any signed request (used by the ones above, and by tests).
   http::Request signed_request(std::string method, std::string url, std::string body = {},
-                               std::vector<std::string> extra_headers = {}) const;
+                               std::vector<std::string> extra_headers = {}, std::string body_sha256 = {}) const;
 
  private:
   S3Config config_;

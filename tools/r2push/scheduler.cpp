@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/events.hpp"
 #include "common/log.hpp"
@@ -23,7 +24,11 @@ bool wants_upload(const Json& event) {
 }  // namespace
 
 Scheduler::Scheduler(const Settings& settings, ObjectStore& store, Expirer& expirer, EventWriter& writer)
-    : settings_(settings), store_(store), expirer_(expirer), writer_(writer) {}
+    : settings_(settings),
+      store_(store),
+      expirer_(expirer),
+      writer_(writer),
+      uses_hash_(uses_content_hash(settings.key_template)) {}
 
 std::string Scheduler::url_for(const std::string& key) const {
   if (!settings_.public_url.empty()) return url::join(settings_.public_url, encode_key(key));
@@ -54,7 +59,10 @@ void Scheduler::add(Json event) {
   Job job;
   job.seq = seq;
   job.path = *events::string_field(ev, "path");
-  job.key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
+  if (!choose_key(job, ev)) {
+    flush();
+    return;
+  }
   std::string name = std::filesystem::path(job.path).filename().string();
   job.content_type = content_type_for(name);
   job.cache_control = is_playlist(name) ? settings_.playlist_cache_control : settings_.segment_cache_control;
@@ -87,11 +95,37 @@ void Scheduler::add(Json event) {
   jobs_.emplace(seq, std::move(job));
 }
 
+// With {hash} the file is read as its event arrives: the key must be known
+// then (coalescing, cancelling deletes); the store checks that the bytes it
+// writes still hash the same.
+bool Scheduler::choose_key(Job& job, const Json& ev) {
+  if (uses_hash_) {
+    try {
+      job.hash = content_hash(sha256_hex(read_file(job.path)));
+    } catch (const Error& e) {
+      Refusal refusal{"not uploading " + job.path, std::string("reading it for the {hash} of --key ") +
+                                                       settings_.key_template + ": " + e.what(),
+                      "the event goes on with an error and no url"};
+      refusal.log();
+      fail(job, refusal, 0);
+      return false;
+    }
+  }
+  job.key = expand_key(settings_.key_template, settings_.destination.prefix, ev, job.hash);
+  return true;
+}
+
 void Scheduler::schedule_delete(Json& ev, uint64_t seq) {
   std::string key;
   if (auto k = events::string_field(ev, "key")) {
     key = *k;  // as the uploading r2push named it
-  } else if (events::string_field(ev, "path")) {
+  } else if (auto path = events::string_field(ev, "path"); path && uses_hash_) {
+    log::warning("expire event for " + *path + " carries no key, and --key " + settings_.key_template +
+                     " has {hash}, which only the r2push that uploaded it knows: nothing deleted; a lifecycle rule "
+                     "(r2push lifecycle --expire-days N) removes it",
+                 {{"event_index", seq}});
+    return;
+  } else if (path) {
     key = expand_key(settings_.key_template, settings_.destination.prefix, ev);
   }
   if (key.empty()) {
@@ -184,8 +218,8 @@ void Scheduler::start(Job& job, int64_t now) {
     waiting_by_key_.erase(w);
   }
   long remaining = static_cast<long>(job.first_start_ms + settings_.deadline_ms - now);
-  PutRequest request{job.key, job.path, job.content_type, job.cache_control,
-                     std::max(1000L, std::min(settings_.timeout_ms, remaining)), job.attempts};
+  PutRequest request{job.key,  job.path, job.content_type, job.cache_control,
+                     job.hash, std::max(1000L, std::min(settings_.timeout_ms, remaining)), job.attempts};
   job.in_flight = true;
   job.started_ms = now;
   busy_keys_.insert(job.key);
@@ -266,8 +300,9 @@ long Scheduler::backoff_ms(int attempts) {
 
 void Scheduler::succeed(Job& job, const std::string& url, const std::string& etag, int64_t now) {
   ++stats_.uploaded;
-  // Playlists are rewritten in place by design; segments are meant to be written once.
-  if (!is_playlist(job.path)) {
+  // Playlists are rewritten in place by design; segments are meant to be
+  // written once. A {hash} key names its bytes: written again, it holds the same.
+  if (!is_playlist(job.path) && job.hash.empty()) {
     if (auto warning = reuse_.on_upload(job.key, job.bytes, etag)) log::warning(*warning, {{"key", job.key}});
   }
   long upload_ms = static_cast<long>(now - job.first_start_ms);
@@ -289,7 +324,7 @@ void Scheduler::fail(Job& job, const Refusal& refusal, long status) {
   error["status"] = status;
   auto complete = [&](uint64_t seq) {
     Json& ev = entry(seq).event;
-    ev["key"] = job.key;
+    if (!job.key.empty()) ev["key"] = job.key;  // none when the file could not be read for its {hash}
     ev["error"] = error;
     entry(seq).done = true;
   };

@@ -62,6 +62,7 @@ class Scheduler {
     uint64_t seq = 0;                 // the entry it completes
     std::vector<uint64_t> coalesced;  // older entries of the same key it completes too
     std::string key, path, content_type, cache_control;
+    std::string hash;    // {hash} of the bytes its key was made from ("" without {hash})
     uint64_t bytes = 0;  // of the last try, for the reuse warning
     int attempts = 0;
     int64_t first_start_ms = -1;
@@ -75,6 +76,9 @@ class Scheduler {
   void note_write(const std::string& key, uint64_t seq);
   void start_countdown(const Entry& expired, uint64_t seq);
   std::string key_fix(const std::string& key) const;  // what to do about a refused key
+  // The key (with its {hash}, read from the file); false: refused, the
+  // event carries the error.
+  bool choose_key(Job& job, const Json& event);
   void start(Job& job, int64_t now);
   void on_result(uint64_t job_id, PutResult&& result);
   // Schedules another try if the failure allows one; false: give up.
@@ -93,6 +97,7 @@ class Scheduler {
   Expirer& expirer_;
   EventWriter& writer_;
   KeyReuseWatch reuse_;
+  const bool uses_hash_;  // --key has {hash}
 
   std::deque<Entry> entries_;
   uint64_t first_seq_ = 0;  // seq of entries_.front()
