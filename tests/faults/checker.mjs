@@ -27,7 +27,7 @@ if (!opt.playlist?.length || !opt.out || !opt.summary) {
 }
 const interval = Number(opt.interval)
 const out = fs.openSync(opt.out, 'a')
-const counts = { polls: 0, versions: 0, fetched: 0, rechecked: 0, violations: 0, pollErrors: 0 }
+const counts = { polls: 0, versions: 0, fetched: 0, rechecked: 0, final: 0, violations: 0, pollErrors: 0 }
 const byKind = {}
 function violation (kind, url, cause) {
   counts.violations++; byKind[kind] = (byKind[kind] || 0) + 1
@@ -119,7 +119,8 @@ async function pollMedia (url) {
   const fresh = []
   for (const s of pl.segments) {
     listed.add(s.url)
-    published.add(s.url.split('/').pop())
+    // Keys may carry r2push's {hash} ("stream7-<16 hex>.ts"): the source's name is the rest.
+    published.add(s.url.split('/').pop().replace(/\?.*$/, '').replace(/-[0-9a-f]{16}(\.\w+)$/, '$1'))
     const u = uris.get(s.url)
     if (!u) { uris.set(s.url, { firstSeen: now, lastSeen: now, duration: s.duration, longest: total, playlist: url }); fresh.push(s.url) }
     else { u.lastSeen = now; u.longest = Math.max(u.longest, total); u.removedAt = undefined }
@@ -156,8 +157,17 @@ async function loop () {
   }
 }
 
-function finish () {
+let finishing = false
+async function finish () {
+  if (finishing) return
+  finishing = true
   stop = true
+  // A last fetch of every URI still within its availability time: a short run
+  // ends before most re-checks are due, and new bytes under a reused key show
+  // as content-changed here.
+  const stillDue = [...uris].filter(([, i]) => !i.removedAt).map(([u]) => u).concat(pending.map(p => p.url))
+  counts.final = stillDue.length
+  await Promise.all(stillDue.map(u => fetchUri(u, 'at the end of the run, within its availability time')))
   // Source segments never published: the caller checks each is named in an error.
   const newestPublished = Math.max(-1, ...[...published].map(n => Number((/(\d+)\.\w+$/.exec(n) || [])[1] ?? -1)))
   const missing = [...sourceSeen].filter(n => !published.has(n) &&

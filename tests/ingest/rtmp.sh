@@ -101,7 +101,8 @@ done
 grep -qxF "$before" "$live/0.m3u8" || fail "the last segment before the disconnect ($before) left the playlist"
 # Nothing lost on either side: the encoder's numbers run on without a gap,
 # from 0 again after the discontinuity (the flushed last segment included).
-numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\.ts$/\1/' | tr '\n' ' '; }
+# Published names carry r2push's {hash} (seg-RUN-N-<16 hex>.ts, hlsmesh-origin's default).
+numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\(-[0-9a-f]\{16\}\)\{0,1\}\.ts$/\1/' | tr '\n' ' '; }
 old_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/q;/^[^#]/p' "$live/0.m3u8" | numbers)
 new_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/,$p' "$live/0.m3u8" | numbers)
 [[ "$old_n" == "$(seq -s ' ' 0 $(($(wc -w <<<"$old_n") - 1))) " ]] || fail "segments before the discontinuity are not 0..n: $old_n"
