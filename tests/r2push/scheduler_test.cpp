@@ -17,6 +17,7 @@
 #include "tests/lib/temp_dir.hpp"
 #include "tools/r2push/destination.hpp"
 #include "tools/r2push/expirer.hpp"
+#include "tools/r2push/keys.hpp"
 #include "tools/r2push/object_store.hpp"
 #include "tools/r2push/scheduler.hpp"
 
@@ -255,4 +256,50 @@ TEST(r2pushScheduler, AnExpireQueuedBehindAnUploadIsDroppedWhenALaterEventWrites
   rig.scheduler.pump();
   EXPECT_EQ(rig.written().size(), 3u);
   EXPECT_TRUE(rig.scheduler.idle());
+}
+
+// The real FileStore with a {hash} request: the object is a copy of the bytes
+// checked, never a link the encoder could rewrite in place, and a file that
+// changed since its hash was taken is refused, not published.
+namespace {
+
+PutResult put_to(FileStore& store, const PutRequest& request) {
+  PutResult out;
+  store.put(request, [&](PutResult&& r) { out = std::move(r); });
+  return out;
+}
+
+}  // namespace
+
+TEST(r2pushFileStore, AHashedObjectIsACopyOfTheBytesChecked) {
+  TempDir tmp{"r2push-filestore"};
+  std::filesystem::path source = tmp.path / "seg1.ts";
+  std::ofstream(source) << "first run";
+  FileStore store(tmp.path / "www");
+  PutRequest request;
+  request.key = "0/seg1-x.ts";
+  request.path = source.string();
+  request.hash = content_hash(sha256_hex("first run"));
+  PutResult result = put_to(store, request);
+  ASSERT_TRUE(result.ok);
+  EXPECT_FALSE(result.linked);
+  std::ofstream(source) << "second run";  // rewritten in place (O_TRUNC)
+  std::ifstream object(tmp.path / "www" / "0/seg1-x.ts");
+  std::string held((std::istreambuf_iterator<char>(object)), {});
+  EXPECT_EQ(held, "first run");
+}
+
+TEST(r2pushFileStore, AFileThatChangedSinceItsHashIsRefused) {
+  TempDir tmp{"r2push-filestore"};
+  std::filesystem::path source = tmp.path / "seg1.ts";
+  std::ofstream(source) << "second run";
+  FileStore store(tmp.path / "www");
+  PutRequest request;
+  request.key = "0/seg1-x.ts";
+  request.path = source.string();
+  request.hash = content_hash(sha256_hex("first run"));
+  PutResult result = put_to(store, request);
+  ASSERT_TRUE(result.refused);
+  EXPECT_NE(result.refused->why.find("changed after its event"), std::string::npos) << result.refused->message();
+  EXPECT_FALSE(std::filesystem::exists(tmp.path / "www" / "0/seg1-x.ts"));
 }
