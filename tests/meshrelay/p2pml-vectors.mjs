@@ -41,6 +41,22 @@ for (const swarm of swarms) {
     hashes.push({ swarm, position, level, index, id, info_hash: core.__hash(id) });
   });
 }
+// Audio renditions (hls.js' audio tracks): a "secondary" stream, named
+// after its codecs, language, channels and name (2.3), its position (2.2).
+const tracks = [
+  { codecs: 'mp4a.40.2', language: 'en', channels: '2', name: 'English' },
+  { codecs: 'mp4a.40.5,ec-3', language: 'und', channels: '16/JOC', name: ' Dolby ' },
+  { codecs: 'opus', language: 'FRA', name: 'fra' },
+  {},
+];
+const audio = [];
+for (const swarm of swarms.slice(0, 2)) {
+  tracks.forEach((track, position) => {
+    const index = shortId ? shortId({ bitrate: 0, ...track }) : String(position);
+    const id = core.__swarmId(swarm, { type: 'secondary', index });
+    audio.push({ swarm, position, track, index, id, info_hash: core.__hash(id) });
+  });
+}
 const many = Array.from({ length: 300 }, (_, k) => 1000 + k * 3);
 const commands = [
   { c: 0, l: [1, 2, 300], p: [5] },
@@ -61,4 +77,4 @@ for (const command of commands) {
     vectors.push({ command, max, messages });
   }
 }
-console.log(JSON.stringify({ version: pkg.version, hashes, vectors }));
+console.log(JSON.stringify({ version: pkg.version, hashes, audio, vectors }));

@@ -98,6 +98,35 @@ TEST(P2pmlCodec, SwarmIdAndInfoHashAsTheInstalledReleaseDerivesThem) {
   EXPECT_NE(info_hash(v["hashes"][0]["id"].get<std::string>(), other), v["hashes"][0]["info_hash"].get<std::string>());
 }
 
+TEST(P2pmlCodec, AudioRenditionSwarmsAsTheInstalledReleaseNamesThem) {
+  const auto& v = vectors();
+  if (!p2pml_installed()) GTEST_SKIP() << "node_modules/p2p-media-loader-core missing (npm ci)";
+  ASSERT_FALSE(v.is_null()) << "p2pml-vectors.mjs failed (see stderr)";
+  const auto release = parse_release(v["version"].get<std::string>());
+  ASSERT_GE(v["audio"].size(), 8u);
+  for (const auto& a : v["audio"]) {
+    const auto& t = a["track"];
+    LevelInfo level;
+    level.type = "secondary";
+    level.audio_codecs = t.value("codecs", "");
+    level.language = t.value("language", "");
+    level.channels = t.value("channels", "");
+    level.name = t.value("name", "");
+    const auto index = stream_index(release, level, a["position"].get<int>(), LevelBitrate::bandwidth);
+    EXPECT_EQ(index, a["index"].get<std::string>()) << t.dump();
+    const auto id = stream_swarm_id(a["swarm"].get<std::string>(), "secondary", index);
+    EXPECT_EQ(id, a["id"].get<std::string>());
+    EXPECT_EQ(info_hash(id, release), a["info_hash"].get<std::string>()) << id;
+  }
+}
+
+TEST(P2pmlCodec, AudioCodecsAsHlsJsSplitsThem) {
+  EXPECT_EQ(audio_codecs_of("avc1.64001f,mp4a.40.2"), "mp4a.40.2");
+  EXPECT_EQ(audio_codecs_of("mp4a.40.2, ec-3 avc1.64001f"), "mp4a.40.2,ec-3");
+  EXPECT_EQ(audio_codecs_of("avc1.64001f"), "");
+  EXPECT_EQ(audio_codecs_of("Opus,fLaC"), "Opus,fLaC");
+}
+
 TEST(P2pmlCodec, VideoCodecsAsHlsJsSplitsThem) {
   EXPECT_EQ(video_codecs_of("avc1.64001f,mp4a.40.2"), "avc1.64001f");
   EXPECT_EQ(video_codecs_of("mp4a.40.2, hvc1.2.4.L123.B0"), "hvc1.2.4.L123.B0");

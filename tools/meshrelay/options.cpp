@@ -20,6 +20,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("url", o.url, "Master or media playlist URL, exactly as the viewers load it")
       ->envname("MESHRELAY_URL")
       ->required();
+  app.add_option("--feed", o.feed,
+                 "sigd's live event feed (ws://HOST:PORT/events): each segment is fetched as soon as it is published, "
+                 "before the playlist lists it; the playlist is then polled every 3 target durations for the "
+                 "renditions and what the feed missed, and at the usual pace while the feed is down")
+      ->envname("MESHRELAY_FEED");
   app.add_option("--tracker", o.trackers, "ws:// or wss:// WebTorrent tracker the viewers announce to (repeatable)")
       ->envname("MESHRELAY_TRACKER")
       ->delimiter(',')
@@ -98,6 +103,9 @@ void add_limit_options(CLI::App& app, Options& o) {
 void validate(const CLI::App&, Options& o) {
   if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
     throw Error(Exit::usage, "URL " + o.url + ": expected the http(s):// playlist URL the viewers load");
+  }
+  if (!o.feed.empty() && o.feed.rfind("ws://", 0) != 0 && o.feed.rfind("wss://", 0) != 0) {
+    throw Error(Exit::usage, "--feed " + o.feed + ": expected sigd's event feed, ws://HOST:PORT/events or wss://…");
   }
   for (const auto& t : o.trackers) {
     if (t.rfind("ws://", 0) != 0 && t.rfind("wss://", 0) != 0) {

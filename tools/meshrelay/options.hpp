@@ -15,6 +15,7 @@ struct Options {
   hlsmesh::CommonOptions common;
 
   std::string url;                    // master or media playlist, as the viewers load it
+  std::string feed;                   // sigd's ws(s)://…/events: segments as they are published
   std::vector<std::string> trackers;  // ws(s):// WebTorrent trackers
   std::string swarm_id;               // p2p-media-loader's swarmId; default: url without its query
   std::string relay_token;            // sigd --relay-token: sent in announces, never logged

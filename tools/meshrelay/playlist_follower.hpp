@@ -1,81 +1,68 @@
 #pragma once
 // Follows a live HLS stream by its public URL, as any viewer could: polls
 // the media playlist(s) at half the target duration with conditional
-// requests, and fetches each new segment exactly once (libcurl). A master
-// playlist is followed variant by variant, in its order (hls.js' level
-// order, which p2p-media-loader numbers its streams by).
-// Runs on a thread of its own; results go to the handlers on that thread.
-#include <atomic>
+// requests, and fetches each new segment once (libcurl). A master playlist
+// is followed rendition by rendition (master_renditions.hpp). Beside a live
+// feed it polls slowly (`set_feed_live`): the feed brings the segments, the
+// polls keep the renditions' ids and fetch what the feed missed.
+// Runs on a thread of its own; segments go to the handler on that thread.
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/http_client.hpp"
-#include "tools/meshrelay/segment_window.hpp"
-#include "tools/meshrelay/swarm_id.hpp"
+#include "common/m3u8.hpp"
+#include "tools/meshrelay/rendition_map.hpp"
+#include "tools/meshrelay/segment_source.hpp"
 
 namespace hlsmesh::meshrelay {
 
-struct FetchedSegment {
-  int stream = 0;        // the rendition's place in the master (0 for a media playlist)
-  LevelInfo level;       // what p2p-media-loader 2.3 names its swarm after
-  std::int64_t msn = 0;  // its id in the swarm
-  SegmentBytes data;
-  std::string url;
-};
-
-struct FollowerStats {
-  std::atomic<std::uint64_t> playlist_requests{0};
-  std::atomic<std::uint64_t> playlist_not_modified{0};
-  std::atomic<std::uint64_t> segment_fetches{0};
-  std::atomic<std::uint64_t> segment_bytes{0};
-  std::atomic<std::uint64_t> errors{0};
-};
-
 class PlaylistFollower {
  public:
-  using OnSegment = std::function<void(FetchedSegment)>;
   // `backfill`: segments already listed at start that are fetched too (the
   // newest ones), so viewers behind live find them at once.
-  PlaylistFollower(std::string manifest_url, int backfill, OnSegment on_segment);
+  PlaylistFollower(std::string manifest_url, int backfill, RenditionMap& renditions, FetchStats& stats,
+                   OnSegment on_segment);
   PlaylistFollower(const PlaylistFollower&) = delete;
   PlaylistFollower& operator=(const PlaylistFollower&) = delete;
   ~PlaylistFollower();
 
-  const FollowerStats& stats() const { return stats_; }
+  // While the feed delivers, poll every 3 target durations instead of half
+  // of one; when it drops, poll at once and then at the usual pace.
+  void set_feed_live(bool live);
 
  private:
   struct Media {
-    std::string url;
+    Rendition rendition;
     std::string etag, last_modified;
-    std::int64_t next_msn = -1;  // first not fetched yet; -1 before the first load
+    bool loaded = false;  // the first load sets the floor (--backfill)
     double target_duration = 2;
-    LevelInfo level;
   };
   void run();
   bool load_manifest();
-  double poll(Media& media, int stream);
+  double poll(Media& media);
+  void fetch_new(Media& media, const m3u8::MediaPlaylist& playlist, const std::string& base);
+  double interval(const Media& media) const;
   http::Response get(const std::string& url, const std::vector<std::string>& headers = {}, long timeout_ms = 15000);
   void sleep_for(double seconds);
+  bool stopping();
 
   std::string manifest_url_;
   int backfill_;
+  RenditionMap& renditions_;
+  FetchStats& stats_;
   OnSegment on_segment_;
   std::vector<Media> media_;
   http::Client client_;
-  FollowerStats stats_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mutex_
+  bool stop_ = false;       // guarded by mutex_
+  bool feed_live_ = false;  // guarded by mutex_
+  bool poke_ = false;       // guarded by mutex_: poll now
   std::thread thread_;
 };
-
-// `relative` resolved against `base` (RFC 3986, by libcurl's URL API).
-std::string resolve_url(const std::string& base, const std::string& relative);
 
 }  // namespace hlsmesh::meshrelay

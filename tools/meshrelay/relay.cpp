@@ -43,8 +43,8 @@ Swarm& Relay::swarm_for(int stream, const LevelInfo& level, P2pmlRelease release
   s.rendition = !level.name.empty() ? level.name
                 : level.height    ? std::to_string(*level.height) + "p"
                                   : std::to_string(stream);
-  s.id = stream_swarm_id(options_.effective_swarm_id(), "main",
-                         stream_index(release, level, stream, options_.level_bitrate));
+  s.id = stream_swarm_id(options_.effective_swarm_id(), level.type,
+                         stream_index(release, level, level.position, options_.level_bitrate));
   s.info_hash = info_hash(s.id, release);
   s.peer_id = make_peer_id();
   log::info("joining swarm " + s.id + " (p2p-media-loader " + std::string(release_name(release)) + ", info_hash " +
@@ -214,7 +214,7 @@ void Relay::tick() {
   }
 }
 
-json Relay::report(const FollowerStats* follower) {
+json Relay::report() {
   for (auto& [id, peer] : peers_) {
     if (!peer.dropping) count(peer);
   }
@@ -249,12 +249,6 @@ json Relay::report(const FollowerStats* follower) {
   event["dropped"] = {{"flood", drops_.flood},           {"malformed", drops_.malformed},
                       {"not_reading", drops_.not_reading}, {"refused_full", drops_.refused_full},
                       {"failed", drops_.failed},         {"closed", drops_.closed}};
-  if (follower) {
-    event["fetched_segments"] = follower->segment_fetches.load();
-    event["fetched_bytes"] = follower->segment_bytes.load();
-    event["playlist_requests"] = follower->playlist_requests.load();
-    event["fetch_errors"] = follower->errors.load();
-  }
   return event;
 }
 

@@ -16,7 +16,7 @@
 #include "tools/meshrelay/options.hpp"
 #include "tools/meshrelay/peer_connection.hpp"
 #include "tools/meshrelay/peer_session.hpp"
-#include "tools/meshrelay/playlist_follower.hpp"
+#include "tools/meshrelay/segment_source.hpp"
 #include "tools/meshrelay/segment_window.hpp"
 #include "tools/meshrelay/tracker_client.hpp"
 #include "tools/meshrelay/upload_budget.hpp"
@@ -49,7 +49,7 @@ class Relay {
   void tracker_connected(std::size_t tracker);
   void tracker_message(std::size_t tracker, const std::string& text);
   void tick();  // once a second
-  nlohmann::json report(const FollowerStats* follower);
+  nlohmann::json report();  // the source adds its own figures (SegmentSource::report)
   // For sigd's /relay-report: bytes served and peers per rendition, both
   // releases' swarms together, as of the last report().
   nlohmann::json contribution(const std::string& relay_id, std::uint64_t seq) const;

@@ -1,5 +1,5 @@
-// meshrelay's run(): the GLib main loop with the relay, the playlist
-// follower, signals and the stats timer (a `relay` event on stdout and the
+// meshrelay's run(): the GLib main loop with the relay, its segment source
+// (the playlist, or sigd's feed), signals and the stats timer (a `relay` event on stdout and the
 // same figures to sigd).
 #include <glib-unix.h>
 
@@ -11,7 +11,7 @@
 #include "tools/meshrelay/gst_webrtc.hpp"
 #include "tools/meshrelay/main_loop.hpp"
 #include "tools/meshrelay/options.hpp"
-#include "tools/meshrelay/playlist_follower.hpp"
+#include "tools/meshrelay/segment_source.hpp"
 #include "tools/meshrelay/relay.hpp"
 #include "tools/meshrelay/sigd_report.hpp"
 
@@ -30,8 +30,9 @@ int run(const Options& options) {
   std::unique_ptr<GMainLoop, LoopDeleter> loop(g_main_loop_new(nullptr, FALSE));
   Relay relay(options, factory);
   relay.connect_trackers();
-  PlaylistFollower follower(options.url, options.backfill,
-                            [&relay](FetchedSegment s) { post([&relay, s = std::move(s)]() mutable { relay.add_segment(std::move(s)); }); });
+  auto source = make_source(options, [&relay](FetchedSegment s) {
+    post([&relay, s = std::move(s)]() mutable { relay.add_segment(std::move(s)); });
+  });
 
   guint wake = g_unix_fd_add(signals::wake_fd(), G_IO_IN, +[](gint, GIOCondition, gpointer data) -> gboolean {
     signals::drain();
@@ -46,7 +47,9 @@ int run(const Options& options) {
   const std::string relay_id = make_relay_id();
   std::uint64_t seq = 0;
   auto emit = [&] {
-    writer.write(relay.report(&follower.stats()));
+    auto event = relay.report();
+    source->report(event);
+    writer.write(event);
     if (sigd) sigd->submit(relay.contribution(relay_id, ++seq).dump());
   };
   std::unique_ptr<Timer> reports;
@@ -60,7 +63,9 @@ int run(const Options& options) {
       }
     });
   }
-  log::notice("relaying " + options.url + " to p2p-media-loader viewers", {{"url", options.url}});
+  log::notice("relaying " + options.url + (options.feed.empty() ? "" : " (segments from the feed " + options.feed + ")") +
+                  " to p2p-media-loader viewers",
+              {{"url", options.url}});
   g_main_loop_run(loop.get());
   g_source_remove(wake);
   if (!pipe_closed && options.stats_interval > 0) emit();

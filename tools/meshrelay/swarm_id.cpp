@@ -71,6 +71,29 @@ std::string video_codecs_of(std::string_view codecs) {
   return out;
 }
 
+std::string audio_codecs_of(std::string_view codecs) {
+  static constexpr std::string_view audio[] = {"a3ds", "ac-3", "ac-4", "alac", "alaw", "dra1", "dts+", "dts-",
+                                               "dtsc", "dtse", "dtsh", "ec-3", "enca", "fLaC", "flac", "FLAC",
+                                               "g719", "g726", "m4ae", "mha1", "mha2", "mhm1", "mhm2", "mlpa",
+                                               "mp4a", "raw ", "Opus", "opus", "samr", "sawb", "sawp", "sevc",
+                                               "sqcp", "ssmv", "twos", "ulaw"};
+  std::string out;
+  // hls.js splits CODECS on runs of spaces and commas.
+  for (std::size_t at = 0; at < codecs.size();) {
+    const auto start = codecs.find_first_not_of(" ,", at);
+    if (start == std::string_view::npos) break;
+    auto end = codecs.find_first_of(" ,", start);
+    if (end == std::string_view::npos) end = codecs.size();
+    const auto item = codecs.substr(start, end - start);
+    if (std::find(std::begin(audio), std::end(audio), item.substr(0, 4)) != std::end(audio)) {
+      if (!out.empty()) out += ',';
+      out += item.substr(0, item.find('/'));
+    }
+    at = end;
+  }
+  return out;
+}
+
 namespace {
 
 // 2.3 lower-cases each codec, rewrites decimal avc1.PROFILE.LEVEL as hex
@@ -130,8 +153,23 @@ std::string stream_short_id(const LevelInfo& level, std::uint64_t bitrate) {
   return base64(digest(EVP_sha1(), text));
 }
 
+std::string audio_short_id(const LevelInfo& level) {
+  auto lower = [](std::string text) {
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+  };
+  const std::string language = level.language == "und" ? "" : lower(level.language.substr(0, 2));
+  std::string name = lower(level.name);
+  name.erase(0, name.find_first_not_of(" \t\r\n"));
+  name.erase(name.find_last_not_of(" \t\r\n") + 1);
+  const std::string text = "0-" + normalized_codecs(level.audio_codecs) + "---" + language + "-" +
+                           level.channels.substr(0, level.channels.find('/')) + "-" + name + "--";
+  return base64(digest(EVP_sha1(), text));
+}
+
 std::string stream_index(P2pmlRelease release, const LevelInfo& level, int position, LevelBitrate bitrate) {
   if (release == P2pmlRelease::v2_2) return std::to_string(position);
+  if (level.type == "secondary") return audio_short_id(level);
   return stream_short_id(level, bitrate == LevelBitrate::position ? static_cast<std::uint64_t>(position) + 1
                                                                    : level.bandwidth);
 }

@@ -18,15 +18,22 @@ enum class P2pmlRelease { v2_2, v2_3 };
 P2pmlRelease parse_release(std::string_view text);
 std::string_view release_name(P2pmlRelease release);
 
-// What p2p-media-loader 2.3 reads of a rendition (hls.js' parsed level) to
-// name its stream: BANDWIDTH, the video codecs of CODECS, RESOLUTION,
-// FRAME-RATE, VIDEO-RANGE. All empty for a media playlist loaded alone.
+// What p2p-media-loader reads of a rendition to name its stream. A variant
+// (hls.js' level, stream type "main"): 2.2 its position among the variants,
+// 2.3 BANDWIDTH, the video codecs of CODECS, RESOLUTION, FRAME-RATE,
+// VIDEO-RANGE; all empty for a media playlist loaded alone. An audio
+// rendition (EXT-X-MEDIA TYPE=AUDIO, hls.js' audio track, type
+// "secondary"): 2.2 its position among the audio tracks, 2.3 the audio
+// codecs of a variant of its group, LANGUAGE, CHANNELS and NAME.
 struct LevelInfo {
+  std::string type = "main";  // or "secondary"
+  int position = 0;           // among the variants, or among the audio tracks
   std::uint64_t bandwidth = 0;
   std::string video_codecs;  // as hls.js splits them out of CODECS
   std::optional<std::uint64_t> width, height;
   std::string frame_rate, video_range;  // attribute values as written
-  std::string name;                     // NAME, not hashed: the viewer page names its rendition after it
+  std::string name;  // NAME: hashed for audio only; the viewer page names its rendition after it
+  std::string audio_codecs, language, channels;  // audio renditions
 };
 
 // Where the bitrate 2.3 hashes comes from: the master's BANDWIDTH (stock
@@ -36,13 +43,20 @@ enum class LevelBitrate { bandwidth, position };
 
 // hls.js' videoCodec: the CODECS entries that name a video codec, in order.
 std::string video_codecs_of(std::string_view codecs);
+// hls.js' audioCodec: the CODECS entries whose first four characters are an
+// audio sample entry (mp4a, ac-3, ec-3, Opus, fLaC, …), joined by ','.
+std::string audio_codecs_of(std::string_view codecs);
 
 // 2.3's stream index (generateStreamShortId): base64(sha1 of the normalized
 // "bitrate-codecs-width-height-----framerate-videorange").
 std::string stream_short_id(const LevelInfo& level, std::uint64_t bitrate);
 
-// The <index> of "main-<index>": the rendition's position for 2.2, the short
-// id above for 2.3.
+// 2.3's index of an audio rendition: generateStreamShortId of bitrate 0,
+// its codecs, language, channels and name.
+std::string audio_short_id(const LevelInfo& level);
+
+// The <index> of "<type>-<index>": the rendition's position for 2.2, the
+// short id above for 2.3 (audio_short_id for a secondary stream).
 std::string stream_index(P2pmlRelease release, const LevelInfo& level, int position, LevelBitrate bitrate);
 
 // The swarm id a viewer derives: `swarm` is the configured swarmId or the

@@ -1,0 +1,128 @@
+#include "tools/meshrelay/feed_client.hpp"
+
+#include <libwebsockets.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace hlsmesh::meshrelay {
+
+struct FeedTimer {
+  lws_sorted_usec_list_t sul;  // first member: lws hands back its address
+  FeedClient* client;
+};
+
+namespace {
+
+constexpr std::size_t kMaxMessage = 1u << 20;  // a segment event with an embedded .torrent stays far below
+
+int feed_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
+  auto* client = static_cast<FeedClient*>(lws_context_user(lws_get_context(wsi)));
+  return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
+}
+
+void feed_timer(lws_sorted_usec_list_t* sul) { reinterpret_cast<FeedTimer*>(sul)->client->on_timer(); }
+
+const lws_protocols feed_protocols[] = {
+    {"hlsmesh-relay-feed", feed_callback, 0, 65536, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+}  // namespace
+
+FeedClient::FeedClient(std::string url, Handlers handlers) : url_(std::move(url)), handlers_(std::move(handlers)) {
+  auto target = lws_client::parse(url_);
+  if ((url_.rfind("ws://", 0) != 0 && url_.rfind("wss://", 0) != 0) || !target)
+    throw Error(Exit::usage, "--feed " + url_ + ": expected sigd's event feed, ws://HOST:PORT/events or wss://…");
+  target_ = std::move(*target);
+  context_ = lws_client::make_context(feed_protocols, this, target_.tls);
+  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url_);
+  timer_ = std::make_unique<FeedTimer>();
+  timer_->client = this;
+  thread_ = std::thread([this] {
+    connect();
+    lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
+    while (!stop_.load()) {
+      if (lws_service(context_.get(), 0) < 0) break;
+    }
+  });
+}
+
+FeedClient::~FeedClient() {
+  stop_ = true;
+  lws_cancel_service(context_.get());
+  if (thread_.joinable()) thread_.join();
+  context_.reset();
+}
+
+void FeedClient::connect() {
+  if (!lws_client::connect(context_.get(), target_, feed_protocols[0].name, &wsi_)) lost("cannot start connecting");
+}
+
+void FeedClient::lost(const std::string& why) {
+  const bool was_open = open_;
+  wsi_ = nullptr;
+  open_ = false;
+  if (stop_.load()) return;  // the relay is stopping: nothing to reconnect
+  retry_in_s_ = backoff_s_;
+  log::warning("feed " + url_ + ": " + why + "; reconnecting in " + std::to_string(backoff_s_) +
+                   " s (the playlist is polled at the usual pace meanwhile)",
+               {{"feed", url_}});
+  backoff_s_ = std::min(backoff_s_ * 2, 30);
+  if (was_open && handlers_.on_lost) handlers_.on_lost();
+}
+
+void FeedClient::on_timer() {
+  if (stop_.load()) return;
+  if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
+  lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
+}
+
+void FeedClient::received(lws* wsi, const char* data, std::size_t len) {
+  if (!oversized_) partial_.append(data, len);
+  if (partial_.size() > kMaxMessage) {
+    oversized_ = true;
+    partial_.clear();
+  }
+  if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) != 0) return;
+  if (oversized_) {
+    if (handlers_.on_oversized) handlers_.on_oversized();
+  } else if (handlers_.on_message) {
+    handlers_.on_message(std::move(partial_));
+  }
+  partial_.clear();
+  oversized_ = false;
+}
+
+int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
+  switch (static_cast<lws_callback_reasons>(reason)) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+      log::notice("feed " + url_ + " connected", {{"feed", url_}});
+      backoff_s_ = 1;
+      open_ = true;
+      partial_.clear();
+      oversized_ = false;
+      if (handlers_.on_connected) handlers_.on_connected();
+      break;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+      received(wsi, static_cast<const char*>(in), len);
+      break;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+      lost(std::string("cannot connect (") +
+           (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
+               : "no detail") +
+           ") — check that sigd runs at this address and serves /events");
+      break;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+      lost("connection closed");
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace hlsmesh::meshrelay
