@@ -23,6 +23,7 @@ class FakeConnection : public PeerConnection {
   }
   std::size_t buffered_amount() const override { return buffered; }
   void set_buffered_low_threshold(std::size_t bytes) override { low = bytes; }
+  void accept_answer(const std::string&) override {}
 
   std::vector<std::string> sent;
   std::size_t buffered = 0;

@@ -40,7 +40,8 @@ struct State {
   std::unique_ptr<GstWebRTCDataChannel, GObjectDeleter> channel;
   PeerEvents events;
   guint64 low_threshold = 0;
-  bool answered = false;
+  bool offering = false;  // offer(): the local description is an offer
+  bool described = false;  // the local description went out
   bool closed = false;
   Weak self;
 
@@ -77,8 +78,9 @@ void connect(gpointer instance, const char* signal, Fn callback, const State& s)
   g_signal_connect_data(instance, signal, G_CALLBACK(callback), token(s), free_token, GConnectFlags{});
 }
 
-void maybe_send_answer(State& s) {
-  if (s.answered || s.closed) return;
+// Sends the local description once every candidate is in it (non-trickle).
+void maybe_send_local(State& s) {
+  if (s.described || s.closed) return;
   GstWebRTCICEGatheringState gathering{};
   g_object_get(s.webrtc, "ice-gathering-state", &gathering, nullptr);
   log::debug("ICE gathering state " + std::to_string(static_cast<int>(gathering)));
@@ -90,32 +92,49 @@ void maybe_send_answer(State& s) {
   std::string sdp = text ? text : "";
   g_free(text);
   gst_webrtc_session_description_free(local);
-  s.answered = true;
-  if (s.events.on_answer) s.events.on_answer(sdp);
+  s.described = true;
+  const auto& send = s.offering ? s.events.on_offer : s.events.on_answer;
+  if (send) send(sdp);
 }
 
-void on_answer_created(GstPromise* promise, gpointer data) {
-  GstWebRTCSessionDescription* answer = nullptr;
+// create-offer and create-answer reply alike: the description under `field`.
+void on_description_created(GstPromise* promise, gpointer data, const char* field) {
+  GstWebRTCSessionDescription* description = nullptr;
   const GstStructure* reply = gst_promise_get_reply(promise);
-  if (reply != nullptr) gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+  if (reply != nullptr) gst_structure_get(reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, nullptr);
   gst_promise_unref(promise);
-  post_to(weak_of(data), [answer](State& s) {
-    if (answer == nullptr) return s.close("webrtcbin made no answer to the offer");
-    g_signal_emit_by_name(s.webrtc, "set-local-description", answer, nullptr);
-    gst_webrtc_session_description_free(answer);
-    maybe_send_answer(s);
+  post_to(weak_of(data), [description, field = std::string(field)](State& s) {
+    if (description == nullptr) return s.close("webrtcbin made no " + field);
+    g_signal_emit_by_name(s.webrtc, "set-local-description", description, nullptr);
+    gst_webrtc_session_description_free(description);
+    maybe_send_local(s);
   });
 }
 
-void on_remote_set(GstPromise* promise, gpointer data) {
+void on_answer_created(GstPromise* promise, gpointer data) { on_description_created(promise, data, "answer"); }
+void on_offer_created(GstPromise* promise, gpointer data) { on_description_created(promise, data, "offer"); }
+
+bool promise_failed(GstPromise* promise) {
   const GstStructure* reply = gst_promise_get_reply(promise);
   const bool failed = reply != nullptr && gst_structure_has_field(reply, "error");
   gst_promise_unref(promise);
+  return failed;
+}
+
+void on_remote_set(GstPromise* promise, gpointer data) {
+  const bool failed = promise_failed(promise);
   post_to(weak_of(data), [failed](State& s) {
     log::debug(std::string("remote description set") + (failed ? " (failed)" : ""));
     if (failed) return s.close("webrtcbin refused the offer (set-remote-description)");
     GstPromise* next = gst_promise_new_with_change_func(on_answer_created, token(s), free_token_notify);
     g_signal_emit_by_name(s.webrtc, "create-answer", nullptr, next);
+  });
+}
+
+void on_remote_answer_set(GstPromise* promise, gpointer data) {
+  const bool failed = promise_failed(promise);
+  post_to(weak_of(data), [failed](State& s) {
+    if (failed) s.close("webrtcbin refused the answer (set-remote-description)");
   });
 }
 
@@ -177,7 +196,7 @@ void on_data_channel(GstElement*, GObject* channel, gpointer data) {
 }
 
 void on_gathering(GstElement*, GParamSpec*, gpointer data) {
-  post_to(weak_of(data), [](State& s) { maybe_send_answer(s); });
+  post_to(weak_of(data), [](State& s) { maybe_send_local(s); });
 }
 
 void on_ice_state(GstElement* webrtc, GParamSpec*, gpointer data) {
@@ -222,6 +241,16 @@ void tune_ice(GstElement* webrtc, const std::vector<std::string>& addresses) {
   g_object_unref(ice);
 }
 
+// nullptr when `sdp` does not parse.
+GstWebRTCSessionDescription* parse_description(const std::string& sdp, GstWebRTCSDPType type) {
+  GstSDPMessage* message = nullptr;
+  if (gst_sdp_message_new_from_text(sdp.c_str(), &message) != GST_SDP_OK || message == nullptr) {
+    if (message != nullptr) gst_sdp_message_free(message);
+    return nullptr;
+  }
+  return gst_webrtc_session_description_new(type, message);
+}
+
 class GstPeer : public PeerConnection {
  public:
   explicit GstPeer(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -251,6 +280,18 @@ class GstPeer : public PeerConnection {
   void set_buffered_low_threshold(std::size_t bytes) override {
     state_->low_threshold = bytes;
     if (state_->channel) g_object_set(state_->channel.get(), "buffered-amount-low-threshold", state_->low_threshold, nullptr);
+  }
+
+  void accept_answer(const std::string& answer_sdp) override {
+    if (!state_->offering || state_->closed) return;
+    auto description = parse_description(answer_sdp, GST_WEBRTC_SDP_TYPE_ANSWER);
+    if (description == nullptr) {
+      post_to(state_->self, [](State& s) { s.close("the answer's SDP does not parse"); });
+      return;
+    }
+    GstPromise* promise = gst_promise_new_with_change_func(on_remote_answer_set, token(*state_), free_token_notify);
+    g_signal_emit_by_name(state_->webrtc, "set-remote-description", description, promise);
+    gst_webrtc_session_description_free(description);
   }
 
  private:
@@ -293,7 +334,10 @@ GstPeerFactory::GstPeerFactory(std::vector<std::string> ice_addresses) : ice_add
   }
 }
 
-std::unique_ptr<PeerConnection> GstPeerFactory::answer(const std::string& offer_sdp, PeerEvents events) {
+namespace {
+
+// A webrtcbin in a playing pipeline, its signals connected.
+std::shared_ptr<State> start(const std::vector<std::string>& ice_addresses, PeerEvents events) {
   auto state = std::make_shared<State>();
   state->self = state;
   state->events = std::move(events);
@@ -301,7 +345,7 @@ std::unique_ptr<PeerConnection> GstPeerFactory::answer(const std::string& offer_
   state->webrtc = gst_element_factory_make("webrtcbin", nullptr);
   gst_bin_add(GST_BIN(state->pipeline.get()), state->webrtc);
   gst_util_set_object_arg(G_OBJECT(state->webrtc), "bundle-policy", "max-bundle");
-  tune_ice(state->webrtc, ice_addresses_);
+  tune_ice(state->webrtc, ice_addresses);
   connect(state->webrtc, "on-data-channel", on_data_channel, *state);
   connect(state->webrtc, "notify::ice-gathering-state", on_gathering, *state);
   connect(state->webrtc, "notify::ice-connection-state", on_ice_state, *state);
@@ -309,16 +353,38 @@ std::unique_ptr<PeerConnection> GstPeerFactory::answer(const std::string& offer_
   gst_bus_add_watch_full(bus.get(), G_PRIORITY_DEFAULT, on_bus, token(*state), free_token_notify);
   // PLAYING before negotiating, or the answer never completes.
   gst_element_set_state(state->pipeline.get(), GST_STATE_PLAYING);
+  return state;
+}
 
-  GstSDPMessage* sdp = nullptr;
-  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || sdp == nullptr) {
+}  // namespace
+
+std::unique_ptr<PeerConnection> GstPeerFactory::answer(const std::string& offer_sdp, PeerEvents events) {
+  auto state = start(ice_addresses_, std::move(events));
+  auto offer = parse_description(offer_sdp, GST_WEBRTC_SDP_TYPE_OFFER);
+  if (offer == nullptr) {
     post_to(state, [](State& s) { s.close("the offer's SDP does not parse"); });
     return std::make_unique<GstPeer>(state);
   }
-  GstWebRTCSessionDescription* offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   GstPromise* promise = gst_promise_new_with_change_func(on_remote_set, token(*state), free_token_notify);
   g_signal_emit_by_name(state->webrtc, "set-remote-description", offer, promise);
   gst_webrtc_session_description_free(offer);
+  return std::make_unique<GstPeer>(state);
+}
+
+std::unique_ptr<PeerConnection> GstPeerFactory::offer(PeerEvents events) {
+  auto state = start(ice_addresses_, std::move(events));
+  state->offering = true;
+  // Ordered and reliable, not pre-negotiated: simple-peer, answering, adopts
+  // the channel the offerer opens whatever its label.
+  GstWebRTCDataChannel* channel = nullptr;
+  g_signal_emit_by_name(state->webrtc, "create-data-channel", "hlsmesh-relay", nullptr, &channel);
+  if (channel == nullptr) {
+    post_to(state, [](State& s) { s.close("webrtcbin made no data channel"); });
+    return std::make_unique<GstPeer>(state);
+  }
+  adopt_channel(*state, channel);
+  GstPromise* promise = gst_promise_new_with_change_func(on_offer_created, token(*state), free_token_notify);
+  g_signal_emit_by_name(state->webrtc, "create-offer", nullptr, promise);
   return std::make_unique<GstPeer>(state);
 }
 

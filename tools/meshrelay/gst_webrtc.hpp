@@ -1,7 +1,7 @@
 #pragma once
 // PeerConnection on GStreamer 1.22's webrtcbin: one pipeline with one
 // webrtcbin per browser, answering its data-channel offer with a full
-// (non-trickle) answer. The calls, in order, and their gotchas are in
+// (non-trickle) answer, or offering a data channel the same way. The calls, in order, and their gotchas are in
 // docs/meshrelay.md. Everything GStreamer reports on its own threads is
 // posted to the main loop; nothing here blocks it.
 #include <memory>
@@ -21,6 +21,7 @@ class GstPeerFactory : public PeerConnectionFactory {
   // (libnice skips loopback, and would gather nothing at all).
   explicit GstPeerFactory(std::vector<std::string> ice_addresses = {});
   std::unique_ptr<PeerConnection> answer(const std::string& offer_sdp, PeerEvents events) override;
+  std::unique_ptr<PeerConnection> offer(PeerEvents events) override;
 
  private:
   std::vector<std::string> ice_addresses_;
