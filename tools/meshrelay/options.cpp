@@ -41,6 +41,12 @@ void add_options(CLI::App& app, Options& o) {
                  "so sigd's /metrics and dashboard count it; default with --relay-token: /relay-report on the first "
                  "tracker's host; none: no reports")
       ->envname("MESHRELAY_REPORT_URL");
+  app.add_option("--offers", o.offers,
+                 "WebRTC offers of the relay's own in each announce, per swarm, so that trackers relaying offers to "
+                 "random peers (bittorrent-tracker, wt-tracker) still connect viewers to it; default 5, as a WebTorrent "
+                 "client, or 0 with --relay-token (sigd then sends the relay every viewer's offer); 0: answer only")
+      ->envname("MESHRELAY_OFFERS")
+      ->check(CLI::Range(0, 50));
   app.add_option("--p2pml", o.p2pml,
                  "p2p-media-loader release(s) the viewers run, 2.2 and/or 2.3: their swarm hashes differ, the relay "
                  "joins one swarm per release")
@@ -100,7 +106,7 @@ void add_limit_options(CLI::App& app, Options& o) {
 
 }  // namespace
 
-void validate(const CLI::App&, Options& o) {
+void validate(const CLI::App& app, Options& o) {
   if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
     throw Error(Exit::usage, "URL " + o.url + ": expected the http(s):// playlist URL the viewers load");
   }
@@ -113,6 +119,9 @@ void validate(const CLI::App&, Options& o) {
     }
   }
   hlsmesh::log::add_secret(o.relay_token);
+  // sigd with the token already sends the relay every viewer's offer: its own
+  // would only open second connections to the same viewers.
+  if (!o.relay_token.empty() && app.get_option("--offers")->count() == 0) o.offers = 0;
   if (!o.report_url.empty() && o.report_url != "none" && o.report_url.rfind("http://", 0) != 0 &&
       o.report_url.rfind("https://", 0) != 0) {
     throw Error(Exit::usage, "--report-url " + o.report_url + ": expected sigd's http(s)://host/relay-report, or none");

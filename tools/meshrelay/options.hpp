@@ -20,6 +20,7 @@ struct Options {
   std::string swarm_id;               // p2p-media-loader's swarmId; default: url without its query
   std::string relay_token;            // sigd --relay-token: sent in announces, never logged
   std::string report_url;             // sigd's /relay-report; default from the first tracker, with a token
+  int offers = 5;                     // own offers per swarm and announce; validate(): 0 with a token unless given
   std::vector<std::string> p2pml = {"2.2", "2.3"};
   std::vector<P2pmlRelease> releases;  // parsed from p2pml by validate()
   std::string level_bitrate_name = "bandwidth";

@@ -11,10 +11,20 @@ namespace hlsmesh::meshrelay {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+// One announce interval, the next bringing fresh offers, but within 15 s
+// (simple-peer answers only when its ICE gathering ends, after 5 s at most)
+// and 50 s (a WebTorrent client's own offers' timeout).
+std::chrono::milliseconds offer_timeout(const Options& options) {
+  return std::chrono::milliseconds(static_cast<long>(std::clamp(options.announce_interval, 15.0, 50.0) * 1000));
+}
+}  // namespace
+
 Relay::Relay(const Options& options, PeerConnectionFactory& factory)
     : options_(options), factory_(factory),
       window_(static_cast<std::size_t>(options.memory_mib) << 20, static_cast<std::size_t>(options.window)),
-      budget_(options.max_upload_mbps * 1e6 / 8), retry_([this] { pump_all(); }) {}
+      budget_(options.max_upload_mbps * 1e6 / 8),
+      own_offers_(offer_timeout(options)), retry_([this] { pump_all(); }) {}
 
 Relay::~Relay() {
   peers_.clear();  // pipelines down before the trackers go
@@ -54,10 +64,10 @@ Swarm& Relay::swarm_for(int stream, const LevelInfo& level, P2pmlRelease release
   return swarms_.back();
 }
 
-void Relay::announce(std::size_t tracker, Swarm& swarm, bool started) {
+void Relay::send_announce(std::size_t tracker, const Swarm& swarm, bool started, json offers) {
   json message = {{"action", "announce"}, {"info_hash", swarm.info_hash}, {"peer_id", swarm.peer_id},
-                  {"numwant", 0},         {"uploaded", swarm.bytes},      {"downloaded", 0},
-                  {"left", 0},            {"offers", json::array()}};
+                  {"numwant", offers.size()}, {"uploaded", swarm.bytes}, {"downloaded", 0},
+                  {"left", 0},            {"offers", std::move(offers)}};
   if (started) message["event"] = "started";
   if (!options_.relay_token.empty()) message["relay_token"] = options_.relay_token;
   trackers_[tracker]->send(message.dump());
@@ -86,7 +96,9 @@ void Relay::tracker_message(std::size_t tracker, const std::string& text) {
                  message["failure reason"].dump());
     return;
   }
-  if (!message.contains("offer") || !message["offer"].is_object()) return;  // announce replies, answers to others
+  if (message.contains("complete") || message.contains("incomplete")) note_swarm_size(tracker, message);
+  if (message.contains("answer")) return take_answer(tracker, message);  // to an offer of the relay's own
+  if (!message.contains("offer") || !message["offer"].is_object()) return;  // announce replies
   const auto hash = message.value("info_hash", std::string());
   for (std::size_t s = 0; s < swarms_.size(); ++s) {
     if (swarms_[s].info_hash == hash) return answer_offer(tracker, s, message);
@@ -130,13 +142,17 @@ void Relay::answer_offer(std::size_t tracker, std::size_t swarm, const json& mes
   peer.tracker = tracker;
   peer.since = Clock::now();
   peer.connection = factory_.answer(sdp, std::move(events));
-  peer.session = std::make_unique<PeerSession>(
-      *peer.connection, window_, swarms_[swarm].stream, options_.session_limits(), budget_,
+  peer.session = session_for(id, *peer.connection, swarm);
+  peers_.emplace(id, std::move(peer));
+}
+
+std::unique_ptr<PeerSession> Relay::session_for(std::uint64_t id, PeerConnection& connection, std::size_t swarm) {
+  return std::make_unique<PeerSession>(
+      connection, window_, swarms_[swarm].stream, options_.session_limits(), budget_,
       PeerSession::Hooks{[this] {
                            if (!retry_.armed()) retry_.arm(std::chrono::milliseconds(20));
                          },
                          [this, id](const std::string& reason) { drop(id, reason); }});
-  peers_.emplace(id, std::move(peer));
 }
 
 PeerEvents Relay::events_for(std::uint64_t id) {
@@ -146,7 +162,8 @@ PeerEvents Relay::events_for(std::uint64_t id) {
     if (it == peers_.end() || it->second.open) return;
     it->second.open = true;
     ++peers_served_;
-    log::info("peer " + it->second.remote_id + " connected in swarm " + swarms_[it->second.swarm].id);
+    log::info("peer " + it->second.remote_id + " connected in swarm " + swarms_[it->second.swarm].id +
+              (it->second.own_offer ? " (it answered the relay's offer)" : ""));
     it->second.session->announce();
   };
   e.on_message = [this, id](std::string message) {
@@ -175,6 +192,7 @@ void Relay::drop(std::uint64_t id, const std::string& reason) {
   if (it == peers_.end() || it->second.dropping) return;
   auto& peer = it->second;
   peer.dropping = true;
+  if (peer.awaiting_answer) offer_gone(id);
   count(peer);
   if (reason.starts_with("flood")) ++drops_.flood;
   else if (reason.starts_with("malformed")) ++drops_.malformed;
@@ -198,7 +216,7 @@ void Relay::pump_all() {
 void Relay::tick() {
   const auto now = Clock::now();
   for (auto& [id, peer] : peers_) {
-    if (peer.dropping) continue;
+    if (peer.dropping || peer.awaiting_answer) continue;
     if (!peer.open && now - peer.since > std::chrono::seconds(30)) {
       drop(id, "no data channel 30 s after the answer");
       continue;
@@ -206,6 +224,7 @@ void Relay::tick() {
     peer.session->tick(now);
     count(peer);
   }
+  offers_tick(now);
   if (now - last_announce_ > std::chrono::duration<double>(options_.announce_interval)) {
     last_announce_ = now;
     for (std::size_t t = 0; t < trackers_.size(); ++t) {
@@ -244,6 +263,7 @@ json Relay::report() {
   event["bytes_served"] = bytes_served_total_;
   event["bytes_by_peer"] = by_peer;
   event["streams"] = streams;
+  event["own_offers"] = own_offers_.report();
   event["window_bytes"] = window_.bytes();
   event["window_segments"] = window_.count();
   event["dropped"] = {{"flood", drops_.flood},           {"malformed", drops_.malformed},

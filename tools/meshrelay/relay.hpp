@@ -14,6 +14,7 @@
 
 #include "tools/meshrelay/main_loop.hpp"
 #include "tools/meshrelay/options.hpp"
+#include "tools/meshrelay/own_offers.hpp"
 #include "tools/meshrelay/peer_connection.hpp"
 #include "tools/meshrelay/peer_session.hpp"
 #include "tools/meshrelay/segment_source.hpp"
@@ -31,6 +32,9 @@ struct Swarm {
   std::string info_hash;  // 20 characters
   std::string peer_id;    // ours in this swarm
   std::uint64_t bytes = 0, segments = 0, requests = 0, absent = 0, offers = 0;
+  // Per tracker: the other peers it counts in this swarm, from its last
+  // reply (complete + incomplete); absent while it has not said.
+  std::map<std::size_t, std::uint64_t> others;
 };
 
 struct DropCounts {
@@ -64,14 +68,41 @@ class Relay {
     std::chrono::steady_clock::time_point since;
     bool open = false;
     bool dropping = false;
+    bool own_offer = false;       // the relay offered; the browser answered
+    bool awaiting_answer = false;  // own offer, no answer yet
+    std::string offer_id;          // own offer: its id
+    std::uint64_t batch = 0;       // own offer: the announce it goes out in
+
     std::uint64_t counted = 0;  // of session->stats().bytes_sent, already in the totals
     std::unique_ptr<PeerConnection> connection;
     std::unique_ptr<PeerSession> session;  // after connection: destroyed first
   };
   Swarm& swarm_for(int stream, const LevelInfo& level, P2pmlRelease release);
+  // An announce with fresh offers of the relay's own when there is room
+  // for them (relay_offers.cpp); it goes out when their SDP is ready.
   void announce(std::size_t tracker, Swarm& swarm, bool started);
+  void send_announce(std::size_t tracker, const Swarm& swarm, bool started, nlohmann::json offers);
   void answer_offer(std::size_t tracker, std::size_t swarm, const nlohmann::json& message);
+  // Own offers (relay_offers.cpp).
+  struct OfferBatch {  // one announce's offers, gathering
+    std::size_t tracker = 0, swarm = 0;
+    bool started = false;
+    std::vector<std::string> waiting;  // offer ids without their SDP yet
+    nlohmann::json offers = nlohmann::json::array();
+    std::chrono::steady_clock::time_point since;
+  };
+  std::uint64_t make_offer(std::uint64_t batch, std::size_t tracker, std::size_t swarm);
+  void offer_ready(std::uint64_t batch, const std::string& offer_id, const std::string* sdp);
+  void take_answer(std::size_t tracker, const nlohmann::json& message);
+  void offers_tick(std::chrono::steady_clock::time_point now);
+  std::size_t offers_wanted(std::size_t tracker, std::size_t swarm, bool first) const;
+  void note_swarm_size(std::size_t tracker, const nlohmann::json& message);
+  void offer_gone(std::uint64_t peer);
+  void flush(std::uint64_t batch);
+
+  std::unique_ptr<PeerSession> session_for(std::uint64_t peer, PeerConnection& connection, std::size_t swarm);
   void drop(std::uint64_t peer, const std::string& reason);
+  void discard(std::uint64_t peer, const std::string& why);  // an own offer that led nowhere: not a drop
   PeerEvents events_for(std::uint64_t peer);
   void count(Peer& peer);
   void pump_all();
@@ -83,6 +114,9 @@ class Relay {
   std::vector<std::unique_ptr<TrackerClient>> trackers_;
   std::vector<Swarm> swarms_;
   std::map<std::uint64_t, Peer> peers_;
+  OfferTable own_offers_;
+  std::map<std::uint64_t, OfferBatch> batches_;
+  std::uint64_t next_batch_ = 1;
   std::uint64_t next_peer_ = 1;
   std::uint64_t peers_served_ = 0;
   std::uint64_t bytes_served_total_ = 0;

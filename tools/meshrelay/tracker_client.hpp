@@ -35,6 +35,7 @@ class TrackerClient {
   // repeated on reconnection).
   void send(std::string text);
   const std::string& url() const { return url_; }
+  bool connected() const { return connected_.load(); }
 
   // libwebsockets callbacks (public for the C trampolines).
   int on_callback(lws* wsi, int reason, void* in, std::size_t len);

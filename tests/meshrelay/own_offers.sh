@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The relay's own offers, with bittorrent-tracker's server (which relays each
+# offer to random peers) and a viewer on p2p-media-loader's own libraries
+# that makes no offers (own-offers-viewer.mjs): the viewer is connected only
+# through an offer meshrelay made, and a segment crosses that connection,
+# byte for byte. A relay given a --relay-token (sigd would send it every
+# viewer's offer) makes none by default: the same viewer gets no connection.
+# About 25 s.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
+script_init meshrelay-own-offers
+bin="${HLSMESH_BIN:?}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+fail_context() { for f in "$work"/*.log; do echo "--- $f"; tail -n 25 "$f"; done; }
+# last_is FILE FILTER: the last line of FILE holds FILTER (false on an empty file, unlike jq -e).
+last_is() { tail -n 1 "$1" | jq "$2" 2>/dev/null | grep -qx true; }
+
+www="$work/www"
+mkdir -p "$www/live"
+{
+  echo "#EXTM3U"; echo "#EXT-X-VERSION:3"; echo "#EXT-X-TARGETDURATION:2"; echo "#EXT-X-MEDIA-SEQUENCE:100"
+  for k in 100 101 102 103 104; do
+    head -c $((150000 + k)) /dev/urandom >"$www/live/seg$k.ts"
+    echo "#EXTINF:2.000,"; echo "seg$k.ts"
+  done
+} >"$www/live/media.m3u8"
+web=$(free_port)
+spawn "$bin/sigd" --listen "127.0.0.1:$web" --www "$www" </dev/null 2>"$work/sigd.log"
+wait_for 10 curl -fs -o /dev/null "http://127.0.0.1:$web/live/media.m3u8" || fail "sigd does not serve the playlist"
+bt=$(free_port)
+spawn node "$here/../e2e/bt-tracker.mjs" "$bt" 2>"$work/bt-tracker.log"
+wait_for 10 grep -q "ws://127.0.0.1:$bt/announce" "$work/bt-tracker.log" || fail "bittorrent-tracker did not start"
+tracker="ws://127.0.0.1:$bt/announce"
+
+# run_relay NAME ARGS...: a relay on the stream and bittorrent-tracker; sets relay_pid and info_hash.
+run_relay() {
+  local name=$1
+  shift
+  spawn "$bin/meshrelay" "http://127.0.0.1:$web/live/media.m3u8" --tracker "$tracker" --p2pml 2.3 \
+    --announce-interval 5 --stats-interval 1 -v "$@" >"$work/$name.jsonl" 2>"$work/$name.log"
+  relay_pid=$last_pid
+  wait_for 20 last_is "$work/$name.jsonl" '.window_segments == 5' ||
+    fail "$name: the 5 segments were not fetched"
+  wait_for 10 grep -q "tracker $tracker connected" "$work/$name.log" || fail "$name: the tracker was not connected"
+  info_hash=$(sed -n 's/^meshrelay: joining swarm .* info_hash \(.*\))$/\1/p' "$work/$name.log" | head -n 1)
+  [[ ${#info_hash} -eq 20 ]] || fail "$name: no info_hash in the log"
+}
+
+run_relay relay
+node "$here/own-offers-viewer.mjs" "$tracker" "$info_hash" 30 >"$work/viewer.json" 2>"$work/viewer.log" ||
+  fail "the viewer got no segment over an offer of the relay's: $(cat "$work/viewer.json")"
+viewer=$(cat "$work/viewer.json")
+[[ $(jq -r .peer <<<"$viewer") == -MR0100-* ]] || fail "the viewer's peer is not the relay: $viewer"
+segment=$(jq -r .segment <<<"$viewer")
+want=$(sha256sum "$www/live/seg$segment.ts" | cut -d' ' -f1)
+[[ $(jq -r .sha256 <<<"$viewer") == "$want" ]] || fail "segment $segment arrived altered: $viewer"
+grep -q "answered the relay's offer in swarm" "$work/relay.log" || fail "the relay did not log the answer to its offer"
+grep -q "connected in swarm .*(it answered the relay's offer)" "$work/relay.log" ||
+  fail "the relay did not log the connection as one it offered"
+wait_for 3 last_is "$work/relay.jsonl" ".own_offers.answered >= 1 and .bytes_served >= $(jq .bytes <<<"$viewer")" ||
+  fail "the relay event does not count the answered offer and the bytes: $(tail -n 1 "$work/relay.jsonl")"
+event=$(tail -n 1 "$work/relay.jsonl")
+[[ $(jq '.own_offers.pending' <<<"$event") -le 5 ]] || fail "more offers pending than --offers allows: $event"
+pass "segment $segment ($(jq .bytes <<<"$viewer") bytes) crossed a connection the relay offered: $(jq -c .own_offers <<<"$event")"
+
+kill -TERM "$relay_pid"
+wait "$relay_pid" 2>/dev/null || true
+MESHRELAY_RELAY_TOKEN="tok-$RANDOM" run_relay quiet --report-url none
+if node "$here/own-offers-viewer.mjs" "$tracker" "$info_hash" 8 >"$work/viewer0.json" 2>"$work/viewer0.log"; then
+  fail "a relay with a token still offered: $(cat "$work/viewer0.json")"
+fi
+[[ $(jq -r .offers_answered "$work/viewer0.json") == 0 ]] || fail "a relay with a token sent an offer to the viewer"
+last_is "$work/quiet.jsonl" '.own_offers.made == 0' || fail "a relay with a token made offers: $(tail -n 1 "$work/quiet.jsonl")"
+pass "with --relay-token and no --offers, no offer of the relay's reaches a viewer that makes none"
