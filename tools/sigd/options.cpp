@@ -5,9 +5,10 @@
 
 namespace hlsmesh::sigd {
 
-void add_options(CLI::App& app, Options& o) {
-  app.description("sigd: WebTorrent (WebSocket) and HTTP tracker, live event feed, stats and static files on one port");
-  hlsmesh::add_common_options(app, o.common, /*reads_events=*/true);
+namespace {
+
+// The tracker: where it listens and what it answers.
+void add_tracker_options(CLI::App& app, Options& o) {
   app.add_option("--listen", o.listen, "Address and port for HTTP and WebSocket (host:port)")
       ->envname("SIGD_LISTEN")->capture_default_str();
   app.add_option("--ws-path", o.ws_paths, "WebTorrent tracker path (repeatable; default / and /announce)");
@@ -20,6 +21,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--max-offers", o.max_offers, "Offers relayed per announce")->check(CLI::Range(0, 100))->capture_default_str();
   app.add_option("--max-scrape", o.max_scrape, "Info hashes answered per scrape (bounds a full scrape too)")
       ->check(CLI::Range(1, 100000))->capture_default_str();
+}
+
+// The event feed and the tokens of who may publish or relay.
+void add_feed_options(CLI::App& app, Options& o) {
   app.add_flag("--events-stdin", o.events_stdin, "Read pipeline events on stdin and relay them to /events subscribers");
   app.add_option("--publish-token", o.publish_token, "Enable /publish for a remote publisher presenting this token (off when unset; prefer the env, "
                  "which ps does not show)")
@@ -30,8 +35,16 @@ void add_options(CLI::App& app, Options& o) {
       ->envname("SIGD_RELAY_TOKEN");
   app.add_option("--feed-backlog", o.feed_backlog, "Segment events replayed to a new /events subscriber")
       ->check(CLI::Range(0, 100000))->capture_default_str();
+}
+
+// Static files at / and the CORS header of HTTP responses.
+void add_http_options(CLI::App& app, Options& o) {
   app.add_option("--www", o.www, "Serve static files from this directory at /")->envname("SIGD_WWW");
   app.add_option("--cors-origin", o.cors_origin, "Access-Control-Allow-Origin for HTTP responses")->capture_default_str();
+}
+
+// Limits per client: connections, proxies, HTTP request rates.
+void add_client_limits(CLI::App& app, Options& o) {
   app.add_option("--max-connections", o.max_connections, "Open connections accepted at once")
       ->check(CLI::Range(1, 10000000))->capture_default_str();
   app.add_option("--max-per-ip", o.max_per_ip,
@@ -54,6 +67,10 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 100000000))
       ->envname("SIGD_HTTP_BURST")
       ->capture_default_str();
+}
+
+// Limits per WebSocket connection, and on what the tracker holds.
+void add_message_limits(CLI::App& app, Options& o) {
   app.add_option("--msg-rate", o.msg_rate, "Sustained WebSocket messages per second per connection")
       ->check(CLI::Range(0.01, 1e9))->capture_default_str();
   app.add_option("--msg-burst", o.msg_burst, "Burst of messages allowed above --msg-rate")
@@ -70,6 +87,10 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 100000000))->capture_default_str();
   app.add_option("--max-peers", o.max_peers, "Peers held at once in all swarms; an announce of a new one beyond it is refused")
       ->check(CLI::Range(1, 100000000))->capture_default_str();
+}
+
+// Who may connect and announce, TLS, and the ready file.
+void add_access_options(CLI::App& app, Options& o) {
   app.add_option("--allow-origin", o.allow_origins, "Accept WebSocket upgrades only from this Origin (repeatable)");
   app.add_option("--deny-origin", o.deny_origins, "Refuse WebSocket upgrades from this Origin (repeatable)");
   app.add_flag("--deny-empty-origin", o.deny_empty_origin, "Refuse WebSocket upgrades without an Origin header");
@@ -78,6 +99,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve HTTPS/WSS (reloaded on SIGHUP)")->envname("SIGD_TLS_CERT");
   app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert")->envname("SIGD_TLS_KEY");
   app.add_option("--ready-file", o.ready_file, "Write the bound host:port to this file once listening (useful with port 0)");
+}
+
+// Delivery reports (POST /report).
+void add_report_options(CLI::App& app, Options& o) {
   app.add_option("--max-report-viewers", o.max_report_viewers,
                  "Viewers whose delivery reports are held at once (POST /report); more are refused")
       ->check(CLI::Range(1, 10000000))->capture_default_str();
@@ -87,9 +112,28 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--report-rate", o.report_ip_rate,
                  "Delivery reports per second per client IP (viewers report every 10 s; a venue NATs many)")
       ->check(CLI::Range(0.1, 1e6))->capture_default_str();
+}
+
+// Pings and idle connections.
+void add_keepalive_options(CLI::App& app, Options& o) {
   app.add_option("--ping", o.ping_secs, "Seconds of silence before the server pings (0: interval/2)")->check(CLI::Range(0, 65535));
   app.add_option("--idle-timeout", o.idle_timeout, "Seconds of silence before a connection is dropped (0: 2 x interval + 60)")
       ->check(CLI::Range(0, 65535));
+}
+
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+  app.description("sigd: WebTorrent (WebSocket) and HTTP tracker, live event feed, stats and static files on one port");
+  hlsmesh::add_common_options(app, o.common, /*reads_events=*/true);
+  add_tracker_options(app, o);
+  add_feed_options(app, o);
+  add_http_options(app, o);
+  add_client_limits(app, o);
+  add_message_limits(app, o);
+  add_access_options(app, o);
+  add_report_options(app, o);
+  add_keepalive_options(app, o);
 }
 
 void validate(const CLI::App&, Options& o) {
