@@ -5,52 +5,44 @@
 
 namespace hlsmesh::tunnelcheck {
 
-void add_options(CLI::App& app, Options& o) {
-  app.description(
-      "Validate a cloudflared tunnel config, probe a live HLS endpoint, lint playlists.\n"
-      "Exit codes (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, internal error).");
-  app.require_subcommand(1);
-  hlsmesh::add_common_options(app, o.common, /*reads_events=*/false);
-  app.add_option("--format", o.format, "Output: text (one line per finding), json (one object per line), nagios, prom")
-      ->check(CLI::IsMember({"text", "json", "nagios", "prom"}))
-      ->envname("TUNNELCHECK_FORMAT");
-  app.add_option("--timeout", o.timeout_s,
-                 "Seconds the whole run may take, never exceeded (default 30; --watch adds its time)")
-      ->check(CLI::Range(0.1, 86400.0))
-      ->envname("TUNNELCHECK_TIMEOUT");
+namespace {
 
+// What probe and lint share: the playlist and the deployment it belongs to.
+void add_playlist_options(CLI::App* sub, Options& o, const char* url_help) {
+  sub->add_option("url", o.url, url_help)->required();
+  sub->add_option("--min-segments", o.min_segments, "Expected window length in segments (default 60; 0 = no check)");
+  sub->add_option("--cdn-host", o.cdn_hosts,
+                  "Hosts segment URLs must be on (repeatable or comma-separated; host[:port] or *.domain)")
+      ->delimiter(',')
+      ->envname("TUNNELCHECK_CDN_HOST");
+  sub->add_option("--origin-host", o.origin_hosts, "Hosts that are the origin/tunnel: segments there are flagged")
+      ->delimiter(',')
+      ->envname("TUNNELCHECK_ORIGIN_HOST");
+  sub->add_option("--max-bytes", o.max_playlist_bytes, "Largest playlist accepted (bytes, default 1 MiB)");
+}
+
+CLI::App* add_config_command(CLI::App& app, Options& o) {
   auto* config = app.add_subcommand("config", "Validate a cloudflared config.yml with cloudflared's ingress semantics");
   config->add_option("file", o.config_file, "config.yml (default: cloudflared's search path)")
       ->envname("TUNNELCHECK_CONFIG");
   config->add_option("--require", o.require, "URL=SERVICE: fail unless URL routes to SERVICE (repeatable)");
   config->add_flag("--probe-origins", o.probe_origins,
                    "Connect to every local service and report those nobody listens on");
+  return config;
+}
 
+CLI::App* add_route_command(CLI::App& app, Options& o) {
   auto* route =
       app.add_subcommand("route", "Print the ingress rule a URL matches (like `cloudflared tunnel ingress rule`)");
   route->add_option("url", o.route_url, "https://host/path")->required();
   route->add_option("--config", o.config_file, "config.yml (default: cloudflared's search path)")
       ->envname("TUNNELCHECK_CONFIG");
+  return route;
+}
 
+CLI::App* add_probe_command(CLI::App& app, Options& o) {
   auto* probe = app.add_subcommand("probe", "Probe a live media or master playlist URL, its segments and tracker");
-  auto* lint = app.add_subcommand("lint", "Static playlist checks on a file or URL");
-  for (auto* sub : {probe, lint}) {
-    sub->add_option("url", o.url, sub == probe ? "Playlist URL" : "Playlist file or URL")->required();
-    sub->add_option("--min-segments", o.min_segments, "Expected window length in segments (default 60; 0 = no check)");
-    sub->add_option("--cdn-host", o.cdn_hosts,
-                    "Hosts segment URLs must be on (repeatable or comma-separated; host[:port] or *.domain)")
-        ->delimiter(',')
-        ->envname("TUNNELCHECK_CDN_HOST");
-    sub->add_option("--origin-host", o.origin_hosts, "Hosts that are the origin/tunnel: segments there are flagged")
-        ->delimiter(',')
-        ->envname("TUNNELCHECK_ORIGIN_HOST");
-    sub->add_option("--max-bytes", o.max_playlist_bytes, "Largest playlist accepted (bytes, default 1 MiB)");
-  }
-  lint->add_option("--profile", o.profile,
-                   "rfc: RFC 8216/8216bis rules only (other people's playlists); hlsmesh (default): also the "
-                   "deployment policy (window length, unique URIs, CDN-only segment URLs)")
-      ->check(CLI::IsMember({"rfc", "hlsmesh"}))
-      ->envname("TUNNELCHECK_PROFILE");
+  add_playlist_options(probe, o, "Playlist URL");
   probe->add_option("--origin", o.origin, "Origin header for CORS checks (default: the playlist URL's origin)")
       ->envname("TUNNELCHECK_ORIGIN");
   probe->add_option("--segments", o.segments, "sample: newest, oldest and --sample more; all: every listed segment")
@@ -71,7 +63,21 @@ void add_options(CLI::App& app, Options& o) {
                     "Fraction the measured peak may exceed BANDWIDTH (0.1)");
   probe->add_option("--max-segment-bytes", o.max_segment_bytes, "Largest segment downloaded (bytes, default 32 MiB)");
   probe->add_option("--parallel", o.parallel, "Connections per host (default 8)")->check(CLI::Range(1, 64));
+  return probe;
+}
 
+CLI::App* add_lint_command(CLI::App& app, Options& o) {
+  auto* lint = app.add_subcommand("lint", "Static playlist checks on a file or URL");
+  add_playlist_options(lint, o, "Playlist file or URL");
+  lint->add_option("--profile", o.profile,
+                   "rfc: RFC 8216/8216bis rules only (other people's playlists); hlsmesh (default): also the "
+                   "deployment policy (window length, unique URIs, CDN-only segment URLs)")
+      ->check(CLI::IsMember({"rfc", "hlsmesh"}))
+      ->envname("TUNNELCHECK_PROFILE");
+  return lint;
+}
+
+CLI::App* add_swarm_command(CLI::App& app, Options& o) {
   auto* swarm = app.add_subcommand("swarm", "Judge measured delivery from sigd's /stats.json (viewer reports)");
   swarm->add_option("url", o.url, "sigd's stats URL, e.g. https://tv.example/stats.json")->required();
   swarm->add_option("--warn", o.share_warn, "WARNING below this P2P share (0-1, default 0.5)")->check(CLI::Range(0.0, 1.0));
@@ -85,8 +91,29 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::IsMember({"1m", "10m"}));
   swarm->add_option("--stream", o.swarm_streams, "Only this stream (the viewers' swarm id; repeatable)");
   swarm->add_option("--playlist", o.swarm_playlist, "The live playlist: no reports while it is live is CRITICAL");
+  return swarm;
+}
 
-  for (auto* sub : {config, route, probe, lint, swarm}) sub->fallthrough();
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+  app.description(
+      "Validate a cloudflared tunnel config, probe a live HLS endpoint, lint playlists.\n"
+      "Exit codes (monitoring plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, internal error).");
+  app.require_subcommand(1);
+  hlsmesh::add_common_options(app, o.common, /*reads_events=*/false);
+  app.add_option("--format", o.format, "Output: text (one line per finding), json (one object per line), nagios, prom")
+      ->check(CLI::IsMember({"text", "json", "nagios", "prom"}))
+      ->envname("TUNNELCHECK_FORMAT");
+  app.add_option("--timeout", o.timeout_s,
+                 "Seconds the whole run may take, never exceeded (default 30; --watch adds its time)")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->envname("TUNNELCHECK_TIMEOUT");
+  // Left to right (a braced list is sequenced): their order in --help. in --help.
+  for (auto* sub : {add_config_command(app, o), add_route_command(app, o), add_probe_command(app, o),
+                    add_lint_command(app, o), add_swarm_command(app, o)}) {
+    sub->fallthrough();
+  }
 }
 
 void validate(const CLI::App& app, Options& o) {
