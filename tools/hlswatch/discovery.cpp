@@ -41,11 +41,13 @@ struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
 };
 
+using DirNames = std::vector<std::pair<std::string, bool>>;  // name, is directory
+
 // Names in `dir`, sorted; nullopt with errno on failure.
-std::optional<std::vector<std::pair<std::string, bool>>> list_dir(const std::string& dir) {
+std::optional<DirNames> list_dir(const std::string& dir) {
   std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
   if (!d) return std::nullopt;
-  std::vector<std::pair<std::string, bool>> names;  // name, is directory
+  DirNames names;
   errno = 0;
   while (dirent* e = ::readdir(d.get())) {
     std::string name = e->d_name;
@@ -121,17 +123,39 @@ nlohmann::json master_renditions_json(const std::vector<MasterVariant>& variants
   return list;
 }
 
-Discovery discover(const std::string& root, const std::string& playlist_name, const std::string& rendition_override) {
-  Discovery out;
-  auto names = list_dir(root);
-  if (!names) {
-    out.error = errno ? errno : EIO;
-    return out;
-  }
+namespace {
 
-  std::vector<std::string> media_paths;
+// The master's variants as renditions, each variant playlist read where the
+// master points (a variant given as a URL or absolute path: next to it).
+void take_master(Discovery& out, const std::string& root, const std::string& path,
+                 const m3u8::MasterPlaylist& master) {
+  out.kind = Discovery::Kind::master;
+  out.master_path = path;
+  for (const auto& v : master.variants) {
+    MasterVariant mv;
+    mv.rendition = rendition_name_for_uri(v.uri);
+    mv.bandwidth = v.bandwidth;
+    mv.average_bandwidth = v.average_bandwidth;
+    mv.codecs = v.codecs;
+    mv.resolution = v.resolution;
+    mv.frame_rate = v.frame_rate;
+    mv.uri = v.uri;
+    std::string variant_path = join(root, v.uri.substr(0, v.uri.find_first_of("?#")));
+    if (v.uri.find("://") != std::string::npos || (!v.uri.empty() && v.uri[0] == '/')) {
+      variant_path = join(root, base_of(v.uri));  // a URL: look next to the master
+    }
+    out.renditions.push_back({mv.rendition, variant_path, dir_of(variant_path)});
+    out.variants.push_back(std::move(mv));
+  }
+}
+
+// The playlists in `root` itself: the first complete master with variants
+// makes `out` a master; media playlists (also those caught mid-write) go to
+// `media_paths`. True when a master was caught mid-write.
+bool read_root_playlists(Discovery& out, const std::string& root, const DirNames& names,
+                         const std::string& playlist_name, std::vector<std::string>& media_paths) {
   bool master_incomplete = false;
-  for (const auto& [name, is_dir] : *names) {
+  for (const auto& [name, is_dir] : names) {
     if (is_dir || !is_playlist_name(name)) continue;
     if (!playlist_name.empty() && name != playlist_name) continue;
     std::string path = join(root, name);
@@ -148,51 +172,26 @@ Discovery discover(const std::string& root, const std::string& playlist_name, co
     }
     if (parsed.is_master() && out.kind != Discovery::Kind::master) {
       const auto& master = std::get<m3u8::MasterPlaylist>(parsed.playlist);
-      if (master.variants.empty()) continue;
-      out.kind = Discovery::Kind::master;
-      out.master_path = path;
-      for (const auto& v : master.variants) {
-        MasterVariant mv;
-        mv.rendition = rendition_name_for_uri(v.uri);
-        mv.bandwidth = v.bandwidth;
-        mv.average_bandwidth = v.average_bandwidth;
-        mv.codecs = v.codecs;
-        mv.resolution = v.resolution;
-        mv.frame_rate = v.frame_rate;
-        mv.uri = v.uri;
-        std::string variant_path = join(root, v.uri.substr(0, v.uri.find_first_of("?#")));
-        if (v.uri.find("://") != std::string::npos || (!v.uri.empty() && v.uri[0] == '/')) {
-          variant_path = join(root, base_of(v.uri));  // a URL: look next to the master
-        }
-        out.renditions.push_back({mv.rendition, variant_path, dir_of(variant_path)});
-        out.variants.push_back(std::move(mv));
-      }
+      if (!master.variants.empty()) take_master(out, root, path, master);
     } else if (!parsed.is_master()) {
       media_paths.push_back(path);
     }
   }
-  if (out.kind == Discovery::Kind::master) {
-    if (out.renditions.size() == 1 && !rendition_override.empty()) {
-      out.renditions[0].name = rendition_override;
-      out.variants[0].rendition = rendition_override;
-    }
-    return out;
-  }
+  return master_incomplete;
+}
 
-  if (master_incomplete) return out;  // kind none, read_again: wait for the master
-  if (!media_paths.empty()) {
-    out.kind = Discovery::Kind::media;
-    for (const auto& path : media_paths) {
-      std::string name = media_paths.size() == 1 ? base_of(root) : stem_of(base_of(path));
-      out.renditions.push_back({name, path, root});
-    }
-    if (out.renditions.size() == 1 && !rendition_override.empty()) out.renditions[0].name = rendition_override;
-    return out;
+void take_media(Discovery& out, const std::string& root, const std::vector<std::string>& media_paths) {
+  out.kind = Discovery::Kind::media;
+  for (const auto& path : media_paths) {
+    std::string name = media_paths.size() == 1 ? base_of(root) : stem_of(base_of(path));
+    out.renditions.push_back({name, path, root});
   }
+}
 
-  // No playlist here: variant directories (Owncast's 0/, 1/ before the
-  // master is written), each with its own playlist.
-  for (const auto& [name, is_dir] : *names) {
+// No playlist in `root`: variant directories (Owncast's 0/, 1/ before the
+// master is written), each with its own playlist.
+void take_subdirs(Discovery& out, const std::string& root, const DirNames& names, const std::string& playlist_name) {
+  for (const auto& [name, is_dir] : names) {
     if (!is_dir) continue;
     std::string sub = join(root, name);
     auto sub_names = list_dir(sub);
@@ -206,10 +205,37 @@ Discovery discover(const std::string& root, const std::string& playlist_name, co
     if (chosen.empty()) continue;
     out.renditions.push_back({name, join(sub, chosen), sub});
   }
-  if (!out.renditions.empty()) {
-    out.kind = Discovery::Kind::subdirs;
-    if (out.renditions.size() == 1 && !rendition_override.empty()) out.renditions[0].name = rendition_override;
+  if (!out.renditions.empty()) out.kind = Discovery::Kind::subdirs;
+}
+
+// `rendition_override` names a lone rendition (and its variant, in a master).
+void name_lone_rendition(Discovery& out, const std::string& rendition_override) {
+  if (out.renditions.size() != 1 || rendition_override.empty()) return;
+  out.renditions[0].name = rendition_override;
+  if (!out.variants.empty()) out.variants[0].rendition = rendition_override;
+}
+
+}  // namespace
+
+Discovery discover(const std::string& root, const std::string& playlist_name, const std::string& rendition_override) {
+  Discovery out;
+  auto names = list_dir(root);
+  if (!names) {
+    out.error = errno ? errno : EIO;
+    return out;
   }
+  std::vector<std::string> media_paths;
+  const bool master_incomplete = read_root_playlists(out, root, *names, playlist_name, media_paths);
+  if (out.kind == Discovery::Kind::master) {
+    // its variants, found above
+  } else if (master_incomplete) {
+    return out;  // kind none, read_again: wait for the master
+  } else if (!media_paths.empty()) {
+    take_media(out, root, media_paths);
+  } else {
+    take_subdirs(out, root, *names, playlist_name);
+  }
+  name_lone_rendition(out, rendition_override);
   return out;
 }
 

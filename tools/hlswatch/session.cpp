@@ -111,53 +111,61 @@ void Session::rediscover(Root& root, int64_t now) {
     root.master = found.variants;
   }
 
-  for (const auto& d : found.renditions) {
-    // The same playlist keeps its rendition (and name) when more playlists
-    // show up next to it; a name whose playlist moved gets a new tracker.
-    auto same = std::find_if(root.renditions.begin(), root.renditions.end(),
-                             [&](const auto& r) { return r->playlist_path == d.playlist_path; });
-    if (same != root.renditions.end()) {
-      if ((*same)->wd < 0 && !(*same)->problem.active()) attach_rendition(**same, now);
+  for (const auto& d : found.renditions) adopt_rendition(root, d, initial, now);
+  drop_unlisted(root, found);
+  schedule_rediscovery(root, found, now);
+}
+
+void Session::adopt_rendition(Root& root, const DiscoveredRendition& d, bool initial, int64_t now) {
+  // The same playlist keeps its rendition (and name) when more playlists
+  // show up next to it; a name whose playlist moved gets a new tracker.
+  auto same = std::find_if(root.renditions.begin(), root.renditions.end(),
+                           [&](const auto& r) { return r->playlist_path == d.playlist_path; });
+  if (same != root.renditions.end()) {
+    if ((*same)->wd < 0 && !(*same)->problem.active()) attach_rendition(**same, now);
+    return;
+  }
+  auto it = std::find_if(root.renditions.begin(), root.renditions.end(),
+                         [&](const auto& r) { return r->name == d.name; });
+  auto r = std::make_unique<Rendition>();
+  r->name = d.name;
+  r->playlist_path = d.playlist_path;
+  r->playlist_name = base_of(d.playlist_path);
+  r->dir = d.dir;
+  TrackerOptions t;
+  t.backlog = options_.backlog;
+  t.once = options_.once;
+  t.keep_offline = options_.keep_offline;
+  struct stat st {};
+  t.existed_at_start = initial && ::stat(d.playlist_path.c_str(), &st) == 0;
+  r->tracker = std::make_unique<Tracker>(d.dir, t, root.stream + "/" + d.name);
+  log::info("watching " + d.playlist_path + " as stream " + root.stream + ", rendition " + d.name +
+            (options_.once ? "" : inotify_ ? " (inotify)" : " (polling every " + std::to_string(options_.poll_ms) + " ms)"));
+  attach_rendition(*r, now);
+  if (it != root.renditions.end()) {
+    *it = std::move(r);
+  } else {
+    root.renditions.push_back(std::move(r));
+  }
+}
+
+void Session::drop_unlisted(Root& root, const Discovery& found) {
+  if (found.kind != Discovery::Kind::master) return;
+  for (auto it = root.renditions.begin(); it != root.renditions.end();) {
+    bool listed = std::any_of(found.renditions.begin(), found.renditions.end(), [&](const auto& d) {
+      return d.name == (*it)->name || d.playlist_path == (*it)->playlist_path;
+    });
+    if (listed) {
+      ++it;
       continue;
     }
-    auto it = std::find_if(root.renditions.begin(), root.renditions.end(),
-                           [&](const auto& r) { return r->name == d.name; });
-    auto r = std::make_unique<Rendition>();
-    r->name = d.name;
-    r->playlist_path = d.playlist_path;
-    r->playlist_name = base_of(d.playlist_path);
-    r->dir = d.dir;
-    TrackerOptions t;
-    t.backlog = options_.backlog;
-    t.once = options_.once;
-    t.keep_offline = options_.keep_offline;
-    struct stat st {};
-    t.existed_at_start = initial && ::stat(d.playlist_path.c_str(), &st) == 0;
-    r->tracker = std::make_unique<Tracker>(d.dir, t, root.stream + "/" + d.name);
-    log::info("watching " + d.playlist_path + " as stream " + root.stream + ", rendition " + d.name +
-              (options_.once ? "" : inotify_ ? " (inotify)" : " (polling every " + std::to_string(options_.poll_ms) + " ms)"));
-    attach_rendition(*r, now);
-    if (it != root.renditions.end()) {
-      *it = std::move(r);
-    } else {
-      root.renditions.push_back(std::move(r));
-    }
+    log::notice(root.stream + "/" + (*it)->name + ": no longer in the master playlist");
+    write_items(writer_, (*it)->tracker->on_source_gone("gone"), root.stream, (*it)->name);
+    it = root.renditions.erase(it);
   }
-  // A variant the master no longer lists is over.
-  if (found.kind == Discovery::Kind::master) {
-    for (auto it = root.renditions.begin(); it != root.renditions.end();) {
-      bool listed = std::any_of(found.renditions.begin(), found.renditions.end(), [&](const auto& d) {
-        return d.name == (*it)->name || d.playlist_path == (*it)->playlist_path;
-      });
-      if (listed) {
-        ++it;
-        continue;
-      }
-      log::notice(root.stream + "/" + (*it)->name + ": no longer in the master playlist");
-      write_items(writer_, (*it)->tracker->on_source_gone("gone"), root.stream, (*it)->name);
-      it = root.renditions.erase(it);
-    }
-  }
+}
+
+void Session::schedule_rediscovery(Root& root, const Discovery& found, int64_t now) {
   // Nothing to watch yet, or variant directories that may still get their
   // playlist (no inotify watch on them yet): look again, with backoff.
   if (found.read_again) {

@@ -75,6 +75,13 @@ class Session {
   bool attach_root(Root& root, int64_t now);
   void lose_root(Root& root, int err, int64_t now);
   void rediscover(Root& root, int64_t now);
+  // One discovered playlist: kept when it is watched already, else a new
+  // rendition (replacing one of the same name whose playlist moved).
+  void adopt_rendition(Root& root, const DiscoveredRendition& found, bool initial, int64_t now);
+  // A variant the master no longer lists is over.
+  void drop_unlisted(Root& root, const Discovery& found);
+  // When to look at the root again (nothing to watch yet, or a playlist caught mid-write).
+  void schedule_rediscovery(Root& root, const Discovery& found, int64_t now);
   bool attach_rendition(Rendition& rendition, int64_t now);
   // Watches `dir` (inotify, wd set) or checks it (polling); 0 or an errno.
   // Running out of inotify watches switches everything to polling.
