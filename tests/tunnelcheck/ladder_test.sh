@@ -6,14 +6,7 @@
 # (DIR/0, DIR/1, DIR/2). Masters declare the measured bitrates, or lie on
 # purpose (BANDWIDTH=1, low AVERAGE-BANDWIDTH, an EXTINF that lies, MSNs
 # that do not overlap); ladder_cases.txt says what each must report.
-set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin=${TUNNELCHECK:-tunnelcheck}
-export TUNNELCHECK=$bin
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 enc=$tmp/enc
 mkdir -p "$enc"/{0,1,2,2g}
@@ -64,17 +57,12 @@ mkdir -p "$enc/1far" && ln -s "$enc"/1/*.ts "$enc/1far/"
 sed 's/^#EXT-X-MEDIA-SEQUENCE:.*/#EXT-X-MEDIA-SEQUENCE:1000/' "$enc/1/stream.m3u8" >"$enc/1far/stream.m3u8"
 master disjoint "0:$p0:$a0:640x360" "1far:$p1:$a1:426x240"
 
-port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+port=$(free_port)
 timeout 200 node "$here/../e2e/static-server.mjs" "$port" "$tmp/www" >"$tmp/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/aligned/master.m3u8" && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
 
-fail=0
-check() {  # description, then a command that must succeed
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
 JOBS=3 bash "$here/run_cases.sh" "$here/ladder_cases.txt" BASE="$base" HP="127.0.0.1:$port" || fail=1
 
 # The misalignment names the MSN, both renditions and the offset (3 s GOP: segment 5 starts at 15 s, not 10 s).

@@ -2,14 +2,7 @@
 # Live tests: real ffmpeg HLS segments served by server.mjs (a good mode and
 # modes that misbehave on purpose), a real bittorrent-tracker, then the
 # live_cases.txt table plus checks of output formats, redaction and --timeout.
-set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bin=${TUNNELCHECK:-tunnelcheck}
-export TUNNELCHECK=$bin
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # 12 s of real H.264/AAC in 2 s MPEG-TS segments, as ffmpeg's HLS muxer writes them.
 mkdir "$tmp/seg"
@@ -27,7 +20,7 @@ node "$here/tracker.mjs" 280 >"$tmp/tport" 2>"$tmp/tport.err" &
 pids+=($!)
 port=$(wait_port "$tmp/port")
 tport=$(wait_port "$tmp/tport")
-dead=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+dead=$(free_port)
 base="http://127.0.0.1:$port"
 cat >"$tmp/live-origins.yml" <<YML
 tunnel: t
@@ -39,12 +32,6 @@ ingress:
     service: http://127.0.0.1:$dead
   - service: http_status:404
 YML
-
-fail=0
-check() {  # description, then a command that must succeed
-  local what=$1; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
 
 JOBS=4 bash "$here/run_cases.sh" "$here/live_cases.txt" BASE="$base" HP="127.0.0.1:$port" WS="ws://127.0.0.1:$tport" \
   DEAD="$dead" T="$tmp" || fail=1
