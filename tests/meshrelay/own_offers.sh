@@ -6,10 +6,26 @@
 # byte for byte. A relay given a --relay-token (sigd would send it every
 # viewer's offer) makes none by default: the same viewer gets no connection.
 # About 25 s.
+#   own_offers.sh chromium: the same viewer code in headless Chromium (its
+#   WebRTC against webrtcbin's offer), in a network namespace with only lo;
+#   the first part only. About 20 s.
+mode="${1:-node}"
+if [[ $mode == chromium && "${HLSMESH_OWN_OFFERS_IN_NETNS:-}" != 1 ]]; then
+  command -v unshare >/dev/null || { echo "SKIP: unshare (util-linux) missing" >&2; exit 77; }
+  if [[ $(id -u) -eq 0 ]]; then ns=(unshare -n); else ns=(unshare -rn); fi
+  "${ns[@]}" true 2>/dev/null || { echo "SKIP: cannot create a network namespace (${ns[*]})" >&2; exit 77; }
+  HLSMESH_OWN_OFFERS_IN_NETNS=1 exec "${ns[@]}" -- bash "$0" "$@"
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 script_init meshrelay-own-offers
 bin="${HLSMESH_BIN:?}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+viewer_js="$here/own-offers-viewer.mjs"
+if [[ $mode == chromium ]]; then
+  ip link set lo up || fail "cannot bring lo up in the namespace"
+  [[ -x /usr/bin/chromium ]] || { echo "SKIP: /usr/bin/chromium missing (scripts/deps installs it)" >&2; exit 77; }
+  viewer_js="$here/own-offers-chromium.mjs"
+fi
 fail_context() { for f in "$work"/*.log; do echo "--- $f"; tail -n 25 "$f"; done; }
 # last_is FILE FILTER: the last line of FILE holds FILTER (false on an empty file, unlike jq -e).
 last_is() { tail -n 1 "$1" | jq "$2" 2>/dev/null | grep -qx true; }
@@ -46,8 +62,8 @@ run_relay() {
 }
 
 run_relay relay
-node "$here/own-offers-viewer.mjs" "$tracker" "$info_hash" 30 >"$work/viewer.json" 2>"$work/viewer.log" ||
-  fail "the viewer got no segment over an offer of the relay's: $(cat "$work/viewer.json")"
+node "$viewer_js" "$tracker" "$info_hash" 30 >"$work/viewer.json" 2>"$work/viewer.log" ||
+  fail "the $mode viewer got no segment over an offer of the relay's: $(cat "$work/viewer.json")"
 viewer=$(cat "$work/viewer.json")
 [[ $(jq -r .peer <<<"$viewer") == -MR0100-* ]] || fail "the viewer's peer is not the relay: $viewer"
 segment=$(jq -r .segment <<<"$viewer")
@@ -60,7 +76,8 @@ wait_for 3 last_is "$work/relay.jsonl" ".own_offers.answered >= 1 and .bytes_ser
   fail "the relay event does not count the answered offer and the bytes: $(tail -n 1 "$work/relay.jsonl")"
 event=$(tail -n 1 "$work/relay.jsonl")
 [[ $(jq '.own_offers.pending' <<<"$event") -le 5 ]] || fail "more offers pending than --offers allows: $event"
-pass "segment $segment ($(jq .bytes <<<"$viewer") bytes) crossed a connection the relay offered: $(jq -c .own_offers <<<"$event")"
+pass "$mode: segment $segment ($(jq .bytes <<<"$viewer") bytes) crossed a connection the relay offered: $(jq -c .own_offers <<<"$event")"
+[[ $mode == node ]] || exit 0
 
 kill -TERM "$relay_pid"
 wait "$relay_pid" 2>/dev/null || true
