@@ -53,6 +53,9 @@ function spew(ws) {
   ws.send(JSON.stringify([1, 2, 3]));
   ws.send(JSON.stringify({ action: 'announce', info_hash: 42, offer: 'x', offer_id: null, peer_id: 5 }));
   ws.send(JSON.stringify({ action: 'announce', answer: { sdp: 7 }, peer_id: [], info_hash: {} }));
+  // Well formed, but answering an offer the relay never made.
+  ws.send(JSON.stringify({ action: 'announce', answer: { type: 'answer', sdp: 'v=0\r\n' },
+    offer_id: 'nobody-offered-this!', peer_id: '-PM0203-aaaaaaaaaaaa', info_hash: 'x'.repeat(20) }));
   ws.send(JSON.stringify({ action: 'announce', 'failure reason': 17 }));
   ws.send('x'.repeat(1 << 20));
   setTimeout(() => ws.close(1011, 'garbage'), 200);

@@ -33,7 +33,9 @@ set_mode tracker=garbage
 wait_for 10 log_has "sent a message that is not a JSON object" || fail "garbage from the tracker is not named"
 wait_for 10 sh -c "curl -fs '$control' | jq -e '.connections > $before' >/dev/null" || fail "no reconnection after the tracker closed"
 kill -0 "$relay_pid" || fail "meshrelay died on the tracker's garbage"
-pass "a tracker sending garbage: ignored, logged, reconnected"
+wait_for 3 sh -c "tail -n 1 '$work/relay.jsonl' | jq '.own_offers.malformed_answers >= 1 and .own_offers.unknown_answers >= 1' | grep -qx true" ||
+  fail "a malformed answer and one to no offer of the relay's are not counted: $(last_event)"
+pass "a tracker sending garbage: ignored, logged, reconnected; bad answers counted"
 
 # The tracker goes away: backoff 1, 2, 4 s, each attempt named; back: announces again.
 set_mode tracker=down
