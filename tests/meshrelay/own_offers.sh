@@ -8,7 +8,11 @@
 # About 25 s.
 #   own_offers.sh chromium: the same viewer code in headless Chromium (its
 #   WebRTC against webrtcbin's offer), in a network namespace with only lo;
-#   the first part only. About 20 s.
+#   the first part only. About 10 s.
+#   own_offers.sh expiry: a peer that never answers (silent-peer.mjs) gets
+#   the relay's offers one at a time; each is withdrawn after 15 s, and once
+#   the peer leaves no more are made and the relay's threads are back where
+#   they were. About 45 s.
 mode="${1:-node}"
 if [[ $mode == chromium && "${HLSMESH_OWN_OFFERS_IN_NETNS:-}" != 1 ]]; then
   command -v unshare >/dev/null || { echo "SKIP: unshare (util-linux) missing" >&2; exit 77; }
@@ -60,6 +64,34 @@ run_relay() {
   info_hash=$(sed -n 's/^meshrelay: joining swarm .* info_hash \(.*\))$/\1/p' "$work/$name.log" | head -n 1)
   [[ ${#info_hash} -eq 20 ]] || fail "$name: no info_hash in the log"
 }
+
+threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+
+if [[ $mode == expiry ]]; then
+  run_relay relay
+  sleep 2
+  before=$(threads "$relay_pid")
+  spawn node "$here/silent-peer.mjs" "$tracker" "$info_hash" >"$work/silent.out" 2>"$work/silent.log"
+  silent_pid=$last_pid
+  wait_for 15 grep -q offer "$work/silent.out" || fail "no offer of the relay's reached the silent peer"
+  during=$(threads "$relay_pid")
+  wait_for 25 last_is "$work/relay.jsonl" '.own_offers.expired >= 1' ||
+    fail "the unanswered offer did not expire: $(tail -n 1 "$work/relay.jsonl")"
+  kill -TERM "$silent_pid"
+  # The pending offer (one made again after the expiry, at most) goes, and no new one follows.
+  wait_for 25 last_is "$work/relay.jsonl" '.own_offers.pending == 0' ||
+    fail "offers still pending after the peer left: $(tail -n 1 "$work/relay.jsonl")"
+  made=$(tail -n 1 "$work/relay.jsonl" | jq .own_offers.made)
+  sleep 6  # past one more announce
+  last_is "$work/relay.jsonl" ".own_offers.made == $made and .own_offers.answered == 0" ||
+    fail "offers made with nobody to take them: $(tail -n 1 "$work/relay.jsonl")"
+  max_pending=$(jq -s 'map(.own_offers.pending) | max' "$work/relay.jsonl")
+  [[ $max_pending -le 1 ]] || fail "$max_pending offers pending at once for a swarm of one other peer"
+  after=$(threads "$relay_pid")
+  ((after <= before + 1)) || fail "threads: $before before the offers, $during with one pending, $after after"
+  pass "expiry: $(grep -c offer "$work/silent.out") offer(s) to a peer that never answers, $(tail -n 1 "$work/relay.jsonl" | jq .own_offers.expired) expired, at most $max_pending pending; threads $before -> $during -> $after"
+  exit 0
+fi
 
 run_relay relay
 node "$viewer_js" "$tracker" "$info_hash" 30 >"$work/viewer.json" 2>"$work/viewer.log" ||
