@@ -3,9 +3,9 @@
 # offer to random peers) and a viewer on p2p-media-loader's own libraries
 # that makes no offers (own-offers-viewer.mjs): the viewer is connected only
 # through an offer meshrelay made, and a segment crosses that connection,
-# byte for byte. A relay given a --relay-token (sigd would send it every
-# viewer's offer) makes none by default: the same viewer gets no connection.
-# About 25 s.
+# byte for byte. Two relays do not connect to each other. A relay given a
+# --relay-token (sigd would send it every viewer's offer) makes none by
+# default: the same viewer gets no connection. About 35 s.
 #   own_offers.sh chromium: the same viewer code in headless Chromium (its
 #   WebRTC against webrtcbin's offer), in a network namespace with only lo;
 #   the first part only. About 10 s.
@@ -111,8 +111,18 @@ event=$(tail -n 1 "$work/relay.jsonl")
 pass "$mode: segment $segment ($(jq .bytes <<<"$viewer") bytes) crossed a connection the relay offered: $(jq -c .own_offers <<<"$event")"
 [[ $mode == node ]] || exit 0
 
-kill -TERM "$relay_pid"
-wait "$relay_pid" 2>/dev/null || true
+# A second relay in the swarm: the two offer to each other, and neither answers (a relay never requests).
+first_pid=$relay_pid
+connected=$(grep -c "connected in swarm" "$work/relay.log")
+run_relay second
+wait_for 15 grep -q "offer from another relay" "$work/relay.log" "$work/second.log" ||
+  fail "the relays did not see each other's offers"
+sleep 1
+[[ $(grep -c "connected in swarm" "$work/relay.log") == "$connected" ]] && ! grep -q "connected in swarm" "$work/second.log" ||
+  fail "two relays connected to each other"
+pass "two relays in one swarm do not answer each other's offers"
+kill -TERM "$first_pid" "$relay_pid"
+wait "$first_pid" "$relay_pid" 2>/dev/null || true
 MESHRELAY_RELAY_TOKEN="tok-$RANDOM" run_relay quiet --report-url none
 if node "$here/own-offers-viewer.mjs" "$tracker" "$info_hash" 8 >"$work/viewer0.json" 2>"$work/viewer0.log"; then
   fail "a relay with a token still offered: $(cat "$work/viewer0.json")"

@@ -110,6 +110,7 @@ void Relay::answer_offer(std::size_t tracker, std::size_t swarm, const json& mes
   const auto offer_id = message.value("offer_id", std::string());
   const auto sdp = message["offer"].value("sdp", std::string());
   if (remote.empty() || offer_id.empty() || sdp.empty()) return;
+  if (is_relay_peer_id(remote)) return log::debug("offer from another relay, " + remote + ": not answered");
   ++swarms_[swarm].offers;
   for (const auto& [id, peer] : peers_) {
     if (peer.swarm == swarm && peer.remote_id == remote && peer.open) return;  // already serving it

@@ -127,6 +127,7 @@ void Relay::take_answer(std::size_t tracker, const json& message) {
            other.second.remote_id == answer->remote_id;
   });
   if (twice) return discard(it->first, "answered by " + answer->remote_id + ", already connected");
+  if (is_relay_peer_id(answer->remote_id)) return discard(it->first, "answered by another relay, " + answer->remote_id);
   peer.remote_id = answer->remote_id;
   peer.awaiting_answer = false;
   peer.since = Clock::now();

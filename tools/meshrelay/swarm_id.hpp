@@ -73,5 +73,8 @@ std::string info_hash(std::string_view stream_swarm_id, P2pmlRelease release);
 
 // A 20-character peer id: "-MR0100-" and 12 random alphanumerics.
 std::string make_peer_id();
+// Another meshrelay's (any release): it never requests segments, so a
+// connection to it would only hold a pipeline and a peer slot.
+inline bool is_relay_peer_id(std::string_view peer_id) { return peer_id.starts_with("-MR"); }
 
 }  // namespace hlsmesh::meshrelay
