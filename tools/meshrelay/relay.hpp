@@ -1,8 +1,9 @@
 #pragma once
 // The relay itself, on the main loop: the swarms it joined (one per
 // rendition and p2p-media-loader release), the tracker connections it
-// announces on, the browser peers it answered and serves, the live window,
-// and the counters behind `relay` events.
+// announces on, the browser peers it serves (it answered their offers, or
+// they answered its own), the live window, and the counters behind `relay`
+// events.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -72,7 +73,6 @@ class Relay {
     bool awaiting_answer = false;  // own offer, no answer yet
     std::string offer_id;          // own offer: its id
     std::uint64_t batch = 0;       // own offer: the announce it goes out in
-
     std::uint64_t counted = 0;  // of session->stats().bytes_sent, already in the totals
     std::unique_ptr<PeerConnection> connection;
     std::unique_ptr<PeerSession> session;  // after connection: destroyed first
@@ -91,7 +91,7 @@ class Relay {
     nlohmann::json offers = nlohmann::json::array();
     std::chrono::steady_clock::time_point since;
   };
-  std::uint64_t make_offer(std::uint64_t batch, std::size_t tracker, std::size_t swarm);
+  void make_offer(std::uint64_t batch, std::size_t tracker, std::size_t swarm);
   void offer_ready(std::uint64_t batch, const std::string& offer_id, const std::string* sdp);
   void take_answer(std::size_t tracker, const nlohmann::json& message);
   void offers_tick(std::chrono::steady_clock::time_point now);

@@ -73,7 +73,7 @@ void Relay::note_swarm_size(std::size_t tracker, const json& message) {
   if (!out && offers_wanted(tracker, index, false) > 0) announce(tracker, *swarm, false);
 }
 
-std::uint64_t Relay::make_offer(std::uint64_t batch, std::size_t tracker, std::size_t swarm) {
+void Relay::make_offer(std::uint64_t batch, std::size_t tracker, std::size_t swarm) {
   const auto id = next_peer_++;
   const auto offer_id = own_offers_.add({id, swarm, tracker, Clock::now()});
   batches_[batch].waiting.push_back(offer_id);
@@ -90,7 +90,6 @@ std::uint64_t Relay::make_offer(std::uint64_t batch, std::size_t tracker, std::s
   peer.connection = factory_.offer(std::move(events));
   peer.session = session_for(id, *peer.connection, swarm);
   peers_.emplace(id, std::move(peer));
-  return id;
 }
 
 // `sdp` null: that offer failed before it was ready; the announce goes without it.
