@@ -131,7 +131,8 @@ void Client::start(Request request, Callback on_done) {
   transfers_.emplace(h, std::move(t));
 }
 
-void Client::complete_finished() {
+std::size_t Client::complete_finished() {
+  std::size_t completed = 0;
   int queued = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -153,14 +154,19 @@ void Client::complete_finished() {
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
     if (eff) r.effective_url = eff;
     connections_opened_ += r.new_connections;
+    ++completed;
     if (t->on_done) t->on_done(std::move(r));
   }
+  return completed;
 }
 
 bool Client::poll(int timeout_ms, int extra_fd) {
   int running = 0;
   curl_multi_perform(multi_.get(), &running);
-  complete_finished();
+  // A transfer this perform finished (its last bytes came in since the last
+  // call) goes back to a caller with no fd of its own at once: waiting on the
+  // sockets first would hold it for the whole timeout.
+  if (complete_finished() > 0 && extra_fd < 0) return false;
   curl_waitfd extra{};
   extra.fd = extra_fd;
   extra.events = CURL_WAIT_POLLIN;

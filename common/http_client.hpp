@@ -98,7 +98,7 @@ class Client {
   struct Transfer;  // one request in flight (defined in the .cpp)
 
  private:
-  void complete_finished();
+  std::size_t complete_finished();  // how many transfers it handed over
 
   MultiHandle multi_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
