@@ -12,7 +12,10 @@ const fromHex = (h) => new TextDecoder().decode(Uint8Array.from(h.match(/../g) ?
 export async function fetchThroughOffer({ Client, PeerProtocol, tracker, infoHash, wrtc, seconds = 30 }) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const peerId = `-PM0203-${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => alphabet[b % 62]).join('')}`;
-  const result = { viewer: peerId, offers_answered: 0, peer: null, segment: null, size: null, bytes: 0, sha256: null };
+  const result = { viewer: peerId, offers_answered: 0, peer: null, segment: null, size: null, bytes: 0, sha256: null,
+    offer_s: null, connected_s: null, segment_s: null }; // seconds after the announce
+  const started = performance.now();
+  const since = () => Math.round(performance.now() - started) / 1000;
   const client = new Client({
     infoHash: text.encode(infoHash),
     peerId: text.encode(peerId),
@@ -30,6 +33,7 @@ export async function fetchThroughOffer({ Client, PeerProtocol, tracker, infoHas
     client.on('error', (err) => console.error(`viewer error: ${err.message}`));
     client.on('peer', (connection) => {
       result.offers_answered++;
+      result.offer_s ??= since();
       connection.on('error', (err) => console.error(`peer error: ${err.message}`));
       connection.once('connect', () => fetchNewest(connection, resolve));
     });
@@ -41,6 +45,7 @@ export async function fetchThroughOffer({ Client, PeerProtocol, tracker, infoHas
   function fetchNewest(connection, resolve) {
     if (result.peer) return connection.destroy();
     result.peer = fromHex(connection.id);
+    result.connected_s = since();
     const chunks = [];
     const protocol = new PeerProtocol(connection, { webRtcMaxMessageSize: 64 * 1024 - 1 }, {
       onSegmentChunkReceived: (data) => chunks.push(new Uint8Array(data)),
@@ -54,6 +59,7 @@ export async function fetchThroughOffer({ Client, PeerProtocol, tracker, infoHas
           const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
           chunks.reduce((at, c) => (data.set(c, at), at + c.length), 0);
           result.bytes = data.length;
+          result.segment_s = since();
           result.sha256 = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
           resolve(result.bytes === result.size);
         } else if (command.c === 4) {
