@@ -11,6 +11,43 @@ TESTSRC="$src/scripts/live-testsrc"
 TEST_LADDER="360p:800k,240p:400k,144p:150k"
 export HLSMESH_LADDER_PRESET=ultrafast
 
+# start_origin INGEST_URL INGEST_TIMEOUT READY_LINE: scripts/hlsmesh-origin
+# taking OBS ingest at INGEST_URL with the stream key $key, the test ladder
+# and a window of 30, its sigd on a free port; returns once sigd answers and
+# the origin's log ($work/origin.log) shows READY_LINE. Sets bin, base, live,
+# origin_pid, http_port, and a fail_context that shows the log.
+start_origin() {
+  bin="${HLSMESH_BIN:-$src/build/bin}"
+  fail_context() { echo "--- origin.log"; tail -n 30 "$work/origin.log"; }
+  http_port="$(free_port)"
+  base="http://127.0.0.1:$http_port"
+  live="$work/state/www/live"
+  HLSMESH_BIN="$bin" HLSMESH_INGEST="$1" HLSMESH_STREAM_KEY="$key" \
+    HLSMESH_LADDER="$TEST_LADDER" HLSMESH_INGEST_TIMEOUT="$2" HLSMESH_SEED=0 HLSMESH_WINDOW=30 \
+    HLSMESH_STATE_DIR="$work/state" HLSMESH_LISTEN="127.0.0.1:$http_port" HLSMESH_WWW="$bin/../www" \
+    spawn "$ORIGIN" 2>>"$work/origin.log"
+  origin_pid=$last_pid
+  wait_for 30 curl -fs -o /dev/null "$base/health" || fail "sigd of hlsmesh-origin does not answer on $base/health"
+  wait_for 10 grep -q "$3" "$work/origin.log" || fail "the ingest did not start: no '$3' in the origin's log"
+}
+
+# publish_like_obs SECONDS FORMAT URL: what OBS sends (H.264 + AAC 48 kHz, a
+# keyframe every 2 s) for at most SECONDS; `timeout` is the process to signal.
+publish_like_obs() {
+  exec timeout "$1" ffmpeg -hide_banner -nostdin -loglevel error -re \
+    -f lavfi -i "testsrc2=size=640x360:rate=25" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+    -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -b:v 1500k -pix_fmt yuv420p \
+    -c:a aac -b:a 128k -f "$2" "$3"
+}
+
+# media N: each of the 3 published renditions ($live/R.m3u8) lists N segments or more.
+media() { local r; for r in 0 1 2; do [[ -f "$live/$r.m3u8" ]] && (($(segments "$live/$r.m3u8" | wc -l) >= $1)) || return 1; done; }
+
+# numbers < PLAYLIST_LINES: the encoder's segment numbers (seg-RUN-N.ts → N) in
+# order. Published names may carry r2push's {hash} (seg-RUN-N-<16 hex>.ts,
+# hlsmesh-origin's default).
+numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\(-[0-9a-f]\{16\}\)\{0,1\}\.ts$/\1/' | tr '\n' ' '; }
+
 # segments PLAYLIST: the segment URIs it lists, in order.
 segments() { grep -v '^#' "$1" | grep -v '^$' || true; }
 

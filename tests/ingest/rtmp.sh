@@ -8,29 +8,12 @@
 # publisher is refused; the publisher leaves for 5 s and comes back: one
 # EXT-X-DISCONTINUITY per rendition, the MSN goes on, no segment name reused.
 source "$(dirname "$0")/lib.sh"
-bin="${HLSMESH_BIN:-$src/build/bin}"
-fail_context() { echo "--- origin.log"; tail -n 30 "$work/origin.log"; }
-
 key="k3y-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-http_port="$(free_port)" rtmp_port="$(free_port)"
-base="http://127.0.0.1:$http_port"
-live="$work/state/www/live"
-HLSMESH_BIN="$bin" HLSMESH_INGEST="rtmp://127.0.0.1:$rtmp_port/live" HLSMESH_STREAM_KEY="$key" \
-  HLSMESH_LADDER="$TEST_LADDER" HLSMESH_INGEST_TIMEOUT=60 HLSMESH_SEED=0 HLSMESH_WINDOW=30 \
-  HLSMESH_STATE_DIR="$work/state" HLSMESH_LISTEN="127.0.0.1:$http_port" HLSMESH_WWW="$bin/../www" \
-  spawn "$ORIGIN" 2>>"$work/origin.log"
-origin_pid=$last_pid
-wait_for 30 curl -fs -o /dev/null "$base/health" || fail "sigd of hlsmesh-origin does not answer on $base/health"
-wait_for 10 grep -q "RTMP on 127.0.0.1:$rtmp_port" "$work/origin.log" || fail "the RTMP ingest did not start"
+rtmp_port="$(free_port)"
+start_origin "rtmp://127.0.0.1:$rtmp_port/live" 60 "RTMP on 127.0.0.1:$rtmp_port"
 
-# obs SECONDS KEY: publish like OBS (FLV, H.264 + AAC 48 kHz, keyframe every
-# 2 s) for at most SECONDS; `timeout` is the process to signal.
-obs() {
-  exec timeout "$1" ffmpeg -hide_banner -nostdin -loglevel error -re \
-    -f lavfi -i "testsrc2=size=640x360:rate=25" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
-    -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -b:v 1500k -pix_fmt yuv420p \
-    -c:a aac -b:a 128k -f flv "rtmp://127.0.0.1:$rtmp_port/live/$2"
-}
+# obs SECONDS KEY: publish like OBS over RTMP (FLV).
+obs() { publish_like_obs "$1" flv "rtmp://127.0.0.1:$rtmp_port/live/$2"; }
 
 # A wrong key: refused at once, logged with the address and without the key.
 rc=0; (obs 10 "wrong-$key") 2>"$work/wrong.err" || rc=$?
@@ -45,7 +28,6 @@ pass "wrong key refused (ffmpeg status $rc), logged without the key, nothing pub
 # The publisher, in the background for up to 5 minutes.
 obs 300 "$key" 2>"$work/obs1.err" &
 obs1=$!; started_pids+=("$obs1")
-media() { local r; for r in 0 1 2; do [[ -f "$live/$r.m3u8" ]] && (($(segments "$live/$r.m3u8" | wc -l) >= $1)) || return 1; done; }
 wait_for 60 media 4 || fail "the pipeline did not publish 4 segments in each of 3 renditions within 60 s"
 kill -0 "$obs1" || fail "the publisher stopped: $(cat "$work/obs1.err")"
 
@@ -101,8 +83,6 @@ done
 grep -qxF "$before" "$live/0.m3u8" || fail "the last segment before the disconnect ($before) left the playlist"
 # Nothing lost on either side: the encoder's numbers run on without a gap,
 # from 0 again after the discontinuity (the flushed last segment included).
-# Published names carry r2push's {hash} (seg-RUN-N-<16 hex>.ts, hlsmesh-origin's default).
-numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\(-[0-9a-f]\{16\}\)\{0,1\}\.ts$/\1/' | tr '\n' ' '; }
 old_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/q;/^[^#]/p' "$live/0.m3u8" | numbers)
 new_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/,$p' "$live/0.m3u8" | numbers)
 [[ "$old_n" == "$(seq -s ' ' 0 $(($(wc -w <<<"$old_n") - 1))) " ]] || fail "segments before the discontinuity are not 0..n: $old_n"

@@ -7,29 +7,14 @@
 # with EXT-X-ENDLIST; one back after that continues it live after one
 # discontinuity, every segment of its run published from the first.
 source "$(dirname "$0")/lib.sh"
-bin="${HLSMESH_BIN:-$src/build/bin}"
-fail_context() { echo "--- origin.log"; tail -n 30 "$work/origin.log"; }
 ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt' || fail "this ffmpeg has no SRT (libsrt): Debian's ffmpeg has"
 
 key="srtk3y-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-http_port="$(free_port)" srt_port="$(free_port)"
-base="http://127.0.0.1:$http_port"
-live="$work/state/www/live"
-HLSMESH_BIN="$bin" HLSMESH_INGEST="srt://127.0.0.1:$srt_port" HLSMESH_STREAM_KEY="$key" \
-  HLSMESH_LADDER="$TEST_LADDER" HLSMESH_INGEST_TIMEOUT=8 HLSMESH_SEED=0 HLSMESH_WINDOW=30 \
-  HLSMESH_STATE_DIR="$work/state" HLSMESH_LISTEN="127.0.0.1:$http_port" HLSMESH_WWW="$bin/../www" \
-  spawn "$ORIGIN" 2>>"$work/origin.log"
-origin_pid=$last_pid
-wait_for 30 curl -fs -o /dev/null "$base/health" || fail "sigd of hlsmesh-origin does not answer on $base/health"
-wait_for 10 grep -q "SRT listener on 127.0.0.1:$srt_port" "$work/origin.log" || fail "the SRT ingest did not start"
+srt_port="$(free_port)"
+start_origin "srt://127.0.0.1:$srt_port" 8 "SRT listener on 127.0.0.1:$srt_port"
 
-# obs SECONDS PASSPHRASE: publish like OBS over SRT (MPEG-TS, H.264 + AAC, 2 s keyframes).
-obs() {
-  exec timeout "$1" ffmpeg -hide_banner -nostdin -loglevel error -re \
-    -f lavfi -i "testsrc2=size=640x360:rate=25" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
-    -c:v libx264 -preset ultrafast -g 50 -keyint_min 50 -b:v 1500k -pix_fmt yuv420p \
-    -c:a aac -b:a 128k -f mpegts "srt://127.0.0.1:$srt_port?passphrase=$2&pbkeylen=16"
-}
+# obs SECONDS PASSPHRASE: publish like OBS over SRT (MPEG-TS).
+obs() { publish_like_obs "$1" mpegts "srt://127.0.0.1:$srt_port?passphrase=$2&pbkeylen=16"; }
 
 rc=0; (obs 10 "wrong-$key") 2>"$work/wrong.err" || rc=$?
 ((rc != 0 && rc != 124)) || fail "a publisher with a wrong passphrase was not refused (ffmpeg status $rc)"
@@ -40,7 +25,6 @@ pass "wrong passphrase refused (ffmpeg status $rc), nothing written"
 
 (obs 300 "$key") 2>"$work/obs.err" &
 obs_pid=$!; started_pids+=("$obs_pid")
-media() { local r; for r in 0 1 2; do [[ -f "$live/$r.m3u8" ]] && (($(segments "$live/$r.m3u8" | wc -l) >= $1)) || return 1; done; }
 wait_for 60 media 4 || fail "the pipeline did not publish 4 segments in each of 3 renditions within 60 s"
 [[ $(grep -c '^#EXT-X-STREAM-INF' "$live/stream.m3u8") == 3 ]] || fail "master has not 3 variants: $(cat "$live/stream.m3u8")"
 check_aligned_published 3 "$live/0.m3u8" "$live/1.m3u8" "$live/2.m3u8"
@@ -71,7 +55,6 @@ for r in 0 1 2; do
 done
 # Nothing of the new run lost: in every rendition the segments after the
 # discontinuity are the new run's from its first (N = 0), without a gap.
-numbers() { grep -v '^#' | sed 's/.*seg-[0-9]*-\([0-9]*\)\.ts$/\1/' | tr '\n' ' '; }
 for r in 0 1 2; do
   new_n=$(sed -n '/^#EXT-X-DISCONTINUITY$/,$p' "$live/$r.m3u8" | numbers)
   [[ "$new_n" == "$(seq -s ' ' 0 $(($(wc -w <<<"$new_n") - 1))) " ]] ||
