@@ -42,6 +42,60 @@ void Seeder::fail(Json& event, const hlsmesh::Refusal& refusal) {
   parts_.output.push(std::move(event));
 }
 
+std::optional<MadeTorrent> Seeder::stage_and_make(hlsmesh::Json& event, const std::filesystem::path& source,
+                                                  std::filesystem::path& staged) {
+  try {
+    staged = parts_.store.stage(source);
+    SegmentStore::Opened file = SegmentStore::open(staged);
+    check_torrent_spec(file.size, spec_);
+    return make_torrent(file.size, hasher_.hash_file(file.fd.get(), file.size, spec_.piece_size, staged.string()),
+                        spec_);
+  } catch (const std::exception& e) {
+    if (!staged.empty()) parts_.store.discard(staged);
+    ++parts_.torrents.errors().unreadable;
+    fail(event, {"cannot seed segment " + source.string(), e.what(), ""});
+    return std::nullopt;
+  }
+}
+
+std::optional<bool> Seeder::add_or_share(hlsmesh::Json& event, const std::filesystem::path& source,
+                                         const std::filesystem::path& staged, const MadeTorrent& made) {
+  const std::string& ih = made.infohash;
+  TorrentEntry* existing = parts_.torrents.find(ih);
+  if (existing != nullptr && existing->state == TorrentEntry::State::removing) {
+    parts_.store.discard(staged);
+    ++parts_.torrents.errors().torrent;
+    fail(event, {"not seeding segment " + source.string(),
+                 "it has the same content (infohash " + ih + ") as a segment whose torrent is being removed right now",
+                 ""});
+    return std::nullopt;
+  }
+  if (existing != nullptr) {  // same bytes as a live segment: share the torrent
+    parts_.store.discard(staged);
+    parts_.torrents.retain(ih);
+    return existing->state == TorrentEntry::State::adding;
+  }
+  try {
+    parts_.store.place(staged, ih, spec_.name);
+  } catch (const std::exception& e) {
+    parts_.store.discard(staged);
+    ++parts_.torrents.errors().unreadable;
+    fail(event, {"cannot store segment " + source.string(), e.what(), ""});
+    return std::nullopt;
+  }
+  parts_.store.claim(ih);
+  parts_.torrents.adding(made.info->info_hashes(), spec_.name, source.string());
+  parts_.torrents.retain(ih);
+  lt::add_torrent_params params;
+  params.ti = made.info;
+  params.save_path = parts_.store.dir_for(ih).string();
+  // Replaces the defaults (paused | auto_managed | ...): queueing would
+  // leave all but active_seeds torrents silent. seed_mode skips the check.
+  params.flags = lt::torrent_flags::seed_mode | lt::torrent_flags::update_subscribe;
+  parts_.session.get().async_add_torrent(std::move(params));
+  return true;
+}
+
 void Seeder::seed(Json& event) {
   std::int64_t started = hlsmesh::monotonic_us();
   auto path_field = event.find("path");
@@ -55,66 +109,20 @@ void Seeder::seed(Json& event) {
   spec_.name = source.filename().string();
   spec_.web_seed_url = event["url"].get<std::string>();
 
-  // Take the file in first (link or copy), then hash that copy: the source may
-  // be deleted at any moment once it is listed.
   std::filesystem::path staged;
-  MadeTorrent made;
-  try {
-    staged = parts_.store.stage(source);
-    SegmentStore::Opened file = SegmentStore::open(staged);
-    check_torrent_spec(file.size, spec_);
-    made = make_torrent(file.size, hasher_.hash_file(file.fd.get(), file.size, spec_.piece_size, staged.string()),
-                        spec_);
-  } catch (const std::exception& e) {
-    if (!staged.empty()) parts_.store.discard(staged);
-    ++parts_.torrents.errors().unreadable;
-    fail(event, {"cannot seed segment " + source.string(), e.what(), ""});
-    return;
-  }
-
-  const std::string& ih = made.infohash;
-  TorrentEntry* existing = parts_.torrents.find(ih);
-  bool pending = true;
-  if (existing != nullptr && existing->state == TorrentEntry::State::removing) {
-    parts_.store.discard(staged);
-    ++parts_.torrents.errors().torrent;
-    fail(event, {"not seeding segment " + source.string(),
-                 "it has the same content (infohash " + ih + ") as a segment whose torrent is being removed right now",
-                 ""});
-    return;
-  }
-  if (existing != nullptr) {  // same bytes as a live segment: share the torrent
-    parts_.store.discard(staged);
-    parts_.torrents.retain(ih);
-    pending = existing->state == TorrentEntry::State::adding;
-  } else {
-    try {
-      parts_.store.place(staged, ih, spec_.name);
-    } catch (const std::exception& e) {
-      parts_.store.discard(staged);
-      ++parts_.torrents.errors().unreadable;
-      fail(event, {"cannot store segment " + source.string(), e.what(), ""});
-      return;
-    }
-    parts_.store.claim(ih);
-    parts_.torrents.adding(made.info->info_hashes(), spec_.name, source.string());
-    parts_.torrents.retain(ih);
-    lt::add_torrent_params params;
-    params.ti = made.info;
-    params.save_path = parts_.store.dir_for(ih).string();
-    // Replaces the defaults (paused | auto_managed | ...): queueing would
-    // leave all but active_seeds torrents silent. seed_mode skips the check.
-    params.flags = lt::torrent_flags::seed_mode | lt::torrent_flags::update_subscribe;
-    parts_.session.get().async_add_torrent(std::move(params));
-  }
+  std::optional<MadeTorrent> made = stage_and_make(event, source, staged);
+  if (!made) return;
+  const std::string& ih = made->infohash;
+  std::optional<bool> pending = add_or_share(event, source, staged, *made);
+  if (!pending) return;
   release_all(parts_.window.push(event, ih));
 
   event["infohash"] = ih;
-  event["magnet"] = make_magnet(*made.info, parts_.options.ws_trackers);
+  event["magnet"] = make_magnet(*made->info, parts_.options.ws_trackers);
   if (parts_.options.embed_torrent) {
-    event["torrent"] = base64_encode(std::string_view(made.buffer.data(), made.buffer.size()));
+    event["torrent"] = base64_encode(std::string_view(made->buffer.data(), made->buffer.size()));
   }
-  parts_.output.push(std::move(event), pending ? ih : std::string());
+  parts_.output.push(std::move(event), *pending ? ih : std::string());
 
   ++segments_;
   auto took = static_cast<std::uint64_t>(hlsmesh::monotonic_us() - started);

@@ -2,6 +2,8 @@
 // Seed mode: every `segment` event with a `url` gets a torrent of its file,
 // seeded from the store; `expire` events and the --keep window drop them.
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 
 #include "common/refusal.hpp"
 #include "tools/torrentseed/mode.hpp"
@@ -24,6 +26,15 @@ class Seeder final : public Mode {
 
  private:
   void seed(hlsmesh::Json& event);
+  // Takes the file in first (link or copy), then hashes that copy: the source
+  // may be deleted at any moment once it is listed. nullopt: refused (the
+  // event passed on with `error`), nothing left staged.
+  std::optional<MadeTorrent> stage_and_make(hlsmesh::Json& event, const std::filesystem::path& source,
+                                            std::filesystem::path& staged);
+  // Seeds the staged copy, or shares the torrent of a live segment with the
+  // same bytes. Whether the torrent is still being added; nullopt: refused.
+  std::optional<bool> add_or_share(hlsmesh::Json& event, const std::filesystem::path& source,
+                                   const std::filesystem::path& staged, const MadeTorrent& made);
   // Logs the refusal and passes the event on with it as `error`, no torrent.
   void fail(hlsmesh::Json& event, const hlsmesh::Refusal& refusal);
 
