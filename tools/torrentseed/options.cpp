@@ -7,15 +7,8 @@ namespace {
 
 bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
-}  // namespace
-
-void add_options(CLI::App& app, Options& o) {
-  app.description(
-      "Seeds every HLS segment event that has a CDN `url` as a v1 torrent (the URL is its BEP 19 web seed), "
-      "adds infohash, magnet (and torrent) to the event, passes every event through, and drops torrents that "
-      "leave the window. `torrentseed follow` mirrors a live swarm on a volunteer relay.");
-  app.fallthrough();  // seeding options may follow the `follow` subcommand
-
+// What every torrent and its event carry.
+void add_torrent_options(CLI::App& app, Options& o) {
   app.add_option("--tracker", o.trackers, "http(s):// or udp:// announce URL put in every torrent (repeatable); follow: also announced to for "
                  "every followed torrent, so the relay is found there")
       ->envname("TORRENTSEED_TRACKER")
@@ -35,7 +28,10 @@ void add_options(CLI::App& app, Options& o) {
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   app.add_flag("--embed-torrent", o.embed_torrent, "Add the .torrent, base64, as field `torrent`");
+}
 
+// libtorrent's session: where it listens and how peers find it.
+void add_session_options(CLI::App& app, Options& o) {
   app.add_option("--listen", o.listen,
                  "BitTorrent port (TCP and uTP), or libtorrent listen interfaces such as 127.0.0.1:0")
       ->envname("TORRENTSEED_LISTEN")
@@ -46,7 +42,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--alert-queue-size", o.alert_queue_size, "libtorrent alert queue length")
       ->check(CLI::Range(64, 1000000))
       ->capture_default_str();
+}
 
+// The seeded copies, the window, and how long the run lasts.
+void add_store_options(CLI::App& app, Options& o) {
   app.add_option("--store", o.store,
                  "Directory holding the seeded copies (hard links, copies across file systems); stored copies a "
                  "killed run left there are removed at start; default: a private temporary directory removed at exit")
@@ -60,9 +59,10 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--linger", o.linger, "Seconds to keep seeding after the input ends; -1 until SIGINT/SIGTERM")
       ->check(CLI::Range(-1.0, 1e9))
       ->capture_default_str();
+}
 
-  hlsmesh::add_common_options(app, o.common);
-
+// `torrentseed follow`: mirror a live swarm on a volunteer relay.
+void add_follow_command(CLI::App& app, Options& o) {
   CLI::App* follow = app.add_subcommand(
       "follow",
       "Mirror a live swarm: download each segment event's magnet/torrent from peers (and its web seed) into the "
@@ -79,6 +79,21 @@ void add_options(CLI::App& app, Options& o) {
                      "first is skipped then)")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
+}
+
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+  app.description(
+      "Seeds every HLS segment event that has a CDN `url` as a v1 torrent (the URL is its BEP 19 web seed), "
+      "adds infohash, magnet (and torrent) to the event, passes every event through, and drops torrents that "
+      "leave the window. `torrentseed follow` mirrors a live swarm on a volunteer relay.");
+  app.fallthrough();  // seeding options may follow the `follow` subcommand
+  add_torrent_options(app, o);
+  add_session_options(app, o);
+  add_store_options(app, o);
+  hlsmesh::add_common_options(app, o.common);
+  add_follow_command(app, o);
 }
 
 std::string Options::listen_interfaces() const {
