@@ -44,49 +44,14 @@ const std::map<std::string, GoType> kWarpFields = {
 // configFileSettings accessor each goes through.
 const std::map<std::string, GoType> kFlags = [] {
   std::map<std::string, GoType> m;
-  for (const char* k : {"access-key-id",
-                        "api-ca-key",
-                        "api-email",
-                        "api-key",
-                        "api-url",
-                        "bucket-name",
-                        "cacert",
-                        "credentials-contents",
-                        "credentials-file",
-                        "edge-bind-address",
-                        "edge-ip-version",
-                        "hostname",
-                        "id",
-                        "label",
-                        "lb-pool",
-                        "local-ssh-port",
-                        "log-directory",
-                        "logfile",
-                        "loglevel",
-                        "management-hostname",
-                        "metrics",
-                        "origincert",
-                        "pidfile",
-                        "protocol",
-                        "proxy-dns-address",
-                        "quick-service",
-                        "region",
-                        "region-name",
-                        "s3-url-host",
-                        "secret-id",
-                        "service-op-ip",
-                        "session-token",
-                        "token",
-                        "token-file",
-                        "trace-output",
-                        "transport-loglevel",
-                        "unix-socket",
-                        "url",
-                        "http-host-header",
-                        "origin-server-name",
-                        "proxy-address",
-                        "origin-ca-pool",
-                        "host-key-path"})
+  for (const char* k :
+       {"access-key-id", "api-ca-key", "api-email", "api-key", "api-url", "bucket-name", "cacert",
+        "credentials-contents", "credentials-file", "edge-bind-address", "edge-ip-version", "hostname", "id", "label",
+        "lb-pool", "local-ssh-port", "log-directory", "logfile", "loglevel", "management-hostname", "metrics",
+        "origincert", "pidfile", "protocol", "proxy-dns-address", "quick-service", "region", "region-name",
+        "s3-url-host", "secret-id", "service-op-ip", "session-token", "token", "token-file", "trace-output",
+        "transport-loglevel", "unix-socket", "url", "http-host-header", "origin-server-name", "proxy-address",
+        "origin-ca-pool", "host-key-path"})
     m[k] = GoType::string;
   for (const char* k :
        {"bastion", "hello-world", "http2-origin", "no-chunked-encoding", "no-tls-verify", "proxy-no-happy-eyeballs",
@@ -280,6 +245,30 @@ void decode_warp_routing(YamlDecoder& d, const YAML::Node& node) {
   }
 }
 
+namespace {
+
+// configFileSettings' accessors: a plain type assertion on what yaml.v3
+// put in interface{}, so a null or a quoted number is refused too. The Go
+// type a value of flag type `type` fails to be, or nullptr when it is one.
+const char* flag_type_mismatch(GoType type, const ScalarValue& v, const YAML::Node& value) {
+  switch (type) {
+    case GoType::boolean:
+      return v.kind == Resolved::boolean && value.IsScalar() ? nullptr : "boolean";
+    case GoType::integer:
+      return v.kind == Resolved::integer && value.IsScalar() ? nullptr : "int";
+    case GoType::string:
+      return v.kind == Resolved::string && value.IsScalar() ? nullptr : "string";
+    case GoType::string_list:
+      return value.IsSequence() ? nullptr : "string slice";
+    case GoType::duration:
+      return v.kind == Resolved::string && go::parse_duration_seconds(v.text) ? nullptr : "duration";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
 void decode_top_level_setting(YamlDecoder& d, const Entry& e, bool has_ingress) {
   d.any(e.value, e.key);
   if (e.key == "log-format" || e.key == "output") {
@@ -307,29 +296,8 @@ void decode_top_level_setting(YamlDecoder& d, const Entry& e, bool has_ingress) 
     check_keys({e}, known, "the top level", d.file(), false, d.report());
     return;
   }
-  // configFileSettings' accessors: a plain type assertion on what yaml.v3
-  // put in interface{}, so a null or a quoted number is refused too.
   ScalarValue v = resolve_scalar(e.value);
-  const char* want = nullptr;
-  switch (flag->second) {
-    case GoType::boolean:
-      want = v.kind == Resolved::boolean && e.value.IsScalar() ? nullptr : "boolean";
-      break;
-    case GoType::integer:
-      want = v.kind == Resolved::integer && e.value.IsScalar() ? nullptr : "int";
-      break;
-    case GoType::string:
-      want = v.kind == Resolved::string && e.value.IsScalar() ? nullptr : "string";
-      break;
-    case GoType::string_list:
-      want = e.value.IsSequence() ? nullptr : "string slice";
-      break;
-    case GoType::duration:
-      want = v.kind == Resolved::string && go::parse_duration_seconds(v.text) ? nullptr : "duration";
-      break;
-    default:
-      break;
-  }
+  const char* want = flag_type_mismatch(flag->second, v, e.value);
   if (!want) return;
   const std::string found = v.kind == Resolved::null ? "<nil>" : yaml_tag(e.value);
   d.report().add(Severity::critical, "config-type-error", file_at(d.file(), yaml_line_of(e.key_node)),

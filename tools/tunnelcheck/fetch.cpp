@@ -38,45 +38,49 @@ bool Fetcher::wait(long ms) {
   return false;
 }
 
-bool check_response(const hlsmesh::http::Response& r, const std::string& subject, const std::vector<long>& expected,
-                    Report& report, const std::string& what) {
-  if (r.curl_code != CURLE_OK) {
-    switch (r.curl_code) {
-      case CURLE_OPERATION_TIMEDOUT:
-        report.add(Severity::critical, "timeout", subject,
-                   what + ": no complete answer before the --timeout deadline (" + r.error + ")",
-                   "the server hangs or is too slow; check the origin and the tunnel, or raise --timeout");
-        break;
-      case CURLE_COULDNT_CONNECT:
-      case CURLE_COULDNT_RESOLVE_HOST:
-        report.add(Severity::critical, "connect-failed", subject, what + ": " + r.error,
-                   "check the host name, DNS and that the server listens on that port");
-        break;
-      case CURLE_PARTIAL_FILE:
-      case CURLE_RECV_ERROR:
-        report.add(Severity::critical, "body-cut", subject,
-                   what + ": the server closed the connection mid-body (" + r.error + ")",
-                   "the origin or a proxy drops long responses; check its logs, timeouts and disk");
-        break;
-      case CURLE_WEIRD_SERVER_REPLY:
-      case CURLE_GOT_NOTHING:
-      case CURLE_UNSUPPORTED_PROTOCOL:
-        report.add(Severity::critical, "bad-http-response", subject,
-                   what + ": not a valid HTTP response (" + r.error + ")",
-                   "something other than an HTTP server answers there (wrong port, TLS vs plain http)");
-        break;
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_PEER_FAILED_VERIFICATION:
-        report.add(Severity::critical, "tls-failed", subject, what + ": " + r.error,
-                   "fix the certificate (multi-level subdomains are not covered by Universal SSL)");
-        break;
-      default:
-        report.add(Severity::critical, "fetch-failed", subject, what + ": " + r.error, "check the URL and the server");
-    }
-    return false;
+namespace {
+
+// The request got no HTTP answer: what curl says, named for what it means here.
+void report_transfer_failure(const hlsmesh::http::Response& r, const std::string& subject, Report& report,
+                             const std::string& what) {
+  switch (r.curl_code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      report.add(Severity::critical, "timeout", subject,
+                 what + ": no complete answer before the --timeout deadline (" + r.error + ")",
+                 "the server hangs or is too slow; check the origin and the tunnel, or raise --timeout");
+      break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+      report.add(Severity::critical, "connect-failed", subject, what + ": " + r.error,
+                 "check the host name, DNS and that the server listens on that port");
+      break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+      report.add(Severity::critical, "body-cut", subject,
+                 what + ": the server closed the connection mid-body (" + r.error + ")",
+                 "the origin or a proxy drops long responses; check its logs, timeouts and disk");
+      break;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_GOT_NOTHING:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      report.add(Severity::critical, "bad-http-response", subject,
+                 what + ": not a valid HTTP response (" + r.error + ")",
+                 "something other than an HTTP server answers there (wrong port, TLS vs plain http)");
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+      report.add(Severity::critical, "tls-failed", subject, what + ": " + r.error,
+                 "fix the certificate (multi-level subdomains are not covered by Universal SSL)");
+      break;
+    default:
+      report.add(Severity::critical, "fetch-failed", subject, what + ": " + r.error, "check the URL and the server");
   }
-  for (long s : expected)
-    if (r.status == s) return true;
+}
+
+// An HTTP answer with a status not expected: Cloudflare's own (tunnel down,
+// origin down or slow, no ingress rule) told apart from the origin's.
+void report_bad_status(const hlsmesh::http::Response& r, const std::string& subject, const std::vector<long>& expected,
+                       Report& report, const std::string& what) {
   const bool via_cloudflare = hlsmesh::ascii_lower(r.header("server")) == "cloudflare" || !r.header("cf-ray").empty();
   const std::string status = std::to_string(r.status);
   if (r.status == 530 && (r.body.find("1033") != std::string::npos || via_cloudflare)) {
@@ -110,6 +114,19 @@ bool check_response(const hlsmesh::http::Response& r, const std::string& subject
                    ? "point at the final URL (" + hlsmesh::http::redact_url(r.header("location")) + ")"
                    : "check the server logs");
   }
+}
+
+}  // namespace
+
+bool check_response(const hlsmesh::http::Response& r, const std::string& subject, const std::vector<long>& expected,
+                    Report& report, const std::string& what) {
+  if (r.curl_code != CURLE_OK) {
+    report_transfer_failure(r, subject, report, what);
+    return false;
+  }
+  for (long s : expected)
+    if (r.status == s) return true;
+  report_bad_status(r, subject, expected, report, what);
   return false;
 }
 

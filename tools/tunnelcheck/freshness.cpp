@@ -43,6 +43,27 @@ std::vector<std::optional<MediaPlaylist>> Probe::refetch(Aggregator* quiet) {
   return out;
 }
 
+// A segment that just left the window must still be served (RFC 8216 §6.2.2).
+void Probe::check_just_expired(const Target& t, const MediaPlaylist& before, const MediaPlaylist& after) {
+  const auto& gone = before.segments[static_cast<size_t>(after.first_msn() - 1 - before.first_msn())];
+  std::string url = resolve_url(t.url, gone.uri);
+  std::string subject = hlsmesh::http::redact_url(url);
+  Response answer;
+  if (fetcher_.start("GET", url, {"Range: bytes=0-187"}, 1 << 20, [&](Response&& r) { answer = std::move(r); })) {
+    fetcher_.run();
+    Report scratch;
+    if (answer.curl_code == CURLE_OK && (answer.status == 404 || answer.status == 410)) {
+      report_.add(Severity::critical, "expired-segment-gone", subject,
+                  "a segment that just left the playlist already answers " + std::to_string(answer.status) +
+                      ": players still downloading it fail",
+                  "delete segments only after their duration + the playlist duration (RFC 8216 §6.2.2; "
+                  "r2push --delete-expired waits that long)");
+    } else if (!check_response(answer, subject, {200, 206}, scratch, "just-expired segment GET")) {
+      for (const auto& f : scratch.findings()) report_.add(f.severity, f.code, f.subject, f.message, f.fix);
+    }
+  }
+}
+
 void Probe::update_check() {
   double td = 0;
   int64_t first = 0;
@@ -80,26 +101,7 @@ void Probe::update_check() {
     } else if (after_end > before_end) {
       t.last_advance_ms = hlsmesh::monotonic_ms();
     }
-    // A segment that just left the window must still be served (RFC 8216 §6.2.2).
-    if (after.first_msn() > before.first_msn() && after.first_msn() <= before_end) {
-      const auto& gone = before.segments[static_cast<size_t>(after.first_msn() - 1 - before.first_msn())];
-      std::string url = resolve_url(t.url, gone.uri);
-      std::string subject = hlsmesh::http::redact_url(url);
-      Response answer;
-      if (fetcher_.start("GET", url, {"Range: bytes=0-187"}, 1 << 20, [&](Response&& r) { answer = std::move(r); })) {
-        fetcher_.run();
-        Report scratch;
-        if (answer.curl_code == CURLE_OK && (answer.status == 404 || answer.status == 410)) {
-          report_.add(Severity::critical, "expired-segment-gone", subject,
-                      "a segment that just left the playlist already answers " + std::to_string(answer.status) +
-                          ": players still downloading it fail",
-                      "delete segments only after their duration + the playlist duration (RFC 8216 §6.2.2; "
-                      "r2push --delete-expired waits that long)");
-        } else if (!check_response(answer, subject, {200, 206}, scratch, "just-expired segment GET")) {
-          for (const auto& f : scratch.findings()) report_.add(f.severity, f.code, f.subject, f.message, f.fix);
-        }
-      }
-    }
+    if (after.first_msn() > before.first_msn() && after.first_msn() <= before_end) check_just_expired(t, before, after);
     t.playlist = after;
     t.fetched_ms = hlsmesh::monotonic_ms();
   }

@@ -60,6 +60,9 @@ class Probe {
   // Refetches every target in parallel; returns the new playlists (nullopt where it failed).
   std::vector<std::optional<hlsmesh::m3u8::MediaPlaylist>> refetch(Aggregator* quiet);
   void update_check();  // freshness.cpp
+  // The segment that left the window between two fetches still answers (freshness.cpp).
+  void check_just_expired(const Target& t, const hlsmesh::m3u8::MediaPlaylist& before,
+                          const hlsmesh::m3u8::MediaPlaylist& after);
   void watch();         // freshness.cpp
 
   const Options& o_;
