@@ -57,13 +57,13 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
   return false;
 }
 
-}  // namespace
-
-void Server::open_listener() {
-  std::string host = opt_.listen, port = "8000";
+// --listen's host and port: [v6]:port, host:port, a port alone (on
+// 127.0.0.1), or a host alone (port 8000); no host is every address.
+std::pair<std::string, std::string> split_listen(const std::string& listen) {
+  std::string host = listen, port = "8000";
   if (!host.empty() && host[0] == '[') {
     auto close = host.find(']');
-    if (close == std::string::npos) throw Error(Exit::usage, "--listen " + opt_.listen + ": missing ']'");
+    if (close == std::string::npos) throw Error(Exit::usage, "--listen " + listen + ": missing ']'");
     if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
     host = host.substr(1, close - 1);
   } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
@@ -74,6 +74,35 @@ void Server::open_listener() {
     host = "127.0.0.1";
   }
   if (host.empty()) host = "0.0.0.0";
+  return {host, port};
+}
+
+// "host:port" (IPv6 in brackets) the socket is bound to: the port the
+// kernel chose for port 0.
+std::string bound_address(int fd) {
+  sockaddr_storage bound{};
+  socklen_t bl = sizeof bound;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bl);
+  char name[INET6_ADDRSTRLEN] = "";
+  uint16_t bound_port = 0;
+  if (bound.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&bound);
+    inet_ntop(AF_INET, &in->sin_addr, name, sizeof name);
+    bound_port = ntohs(in->sin_port);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&bound);
+    inet_ntop(AF_INET6, &in6->sin6_addr, name, sizeof name);
+    bound_port = ntohs(in6->sin6_port);
+  }
+  std::string where = bound.ss_family == AF_INET6 ? "[" + std::string(name) + "]" : std::string(name);
+  where += ":" + std::to_string(bound_port);
+  return where;
+}
+
+}  // namespace
+
+void Server::open_listener() {
+  auto [host, port] = split_listen(opt_.listen);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -95,22 +124,7 @@ void Server::open_listener() {
                                        "; is another sigd (or tracker) running there? choose another --listen");
   if (::listen(fd.get(), 4096) != 0) throw Error(Exit::io, "listen(): " + hlsmesh::errno_text(errno));
 
-  sockaddr_storage bound{};
-  socklen_t bl = sizeof bound;
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &bl);
-  char name[INET6_ADDRSTRLEN] = "";
-  uint16_t bound_port = 0;
-  if (bound.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&bound);
-    inet_ntop(AF_INET, &in->sin_addr, name, sizeof name);
-    bound_port = ntohs(in->sin_port);
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&bound);
-    inet_ntop(AF_INET6, &in6->sin6_addr, name, sizeof name);
-    bound_port = ntohs(in6->sin6_port);
-  }
-  std::string where = bound.ss_family == AF_INET6 ? "[" + std::string(name) + "]" : std::string(name);
-  where += ":" + std::to_string(bound_port);
+  const std::string where = bound_address(fd.get());
 
   lws_sock_file_fd_type u{};
   u.filefd = fd.get();

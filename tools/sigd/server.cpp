@@ -131,24 +131,28 @@ int Server::callback(lws* wsi, lws_callback_reasons reason, void* /*user*/, void
   }
 }
 
+int Server::own_fd_readable(lws* wsi) {
+  if (wsi == listener_wsi_) {
+    accept_ready();
+  } else if (wsi == wake_wsi_) {
+    hlsmesh::signals::drain();
+    if (hlsmesh::signals::stop_requested()) lws_cancel_service(context_.get());
+  } else if (wsi == stdin_wsi_) {
+    stdin_readable(wsi);
+    if (stdin_reader_ && stdin_reader_->eof()) {
+      log::notice("stdin ended; the feed keeps serving its backlog");
+      stdin_wsi_ = nullptr;
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int Server::dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len) {
   switch (reason) {
     // Our own fds: the listening socket, the signal self-pipe, stdin events.
     case LWS_CALLBACK_RAW_RX_FILE:
-      if (wsi == listener_wsi_) {
-        accept_ready();
-      } else if (wsi == wake_wsi_) {
-        hlsmesh::signals::drain();
-        if (hlsmesh::signals::stop_requested()) lws_cancel_service(context_.get());
-      } else if (wsi == stdin_wsi_) {
-        stdin_readable(wsi);
-        if (stdin_reader_ && stdin_reader_->eof()) {
-          log::notice("stdin ended; the feed keeps serving its backlog");
-          stdin_wsi_ = nullptr;
-          return -1;
-        }
-      }
-      return 0;
+      return own_fd_readable(wsi);
     case LWS_CALLBACK_RAW_CLOSE_FILE:
       if (wsi == stdin_wsi_) stdin_wsi_ = nullptr;
       return 0;

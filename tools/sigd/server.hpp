@@ -121,6 +121,8 @@ class Server {
 
  private:
   int dispatch(lws* wsi, lws_callback_reasons reason, void* in, size_t len);
+  // The listening socket, the signal self-pipe or stdin is readable; -1 closes it (stdin's end).
+  int own_fd_readable(lws* wsi);
 
   // server.cpp: context, listener, loop, timers, reload
   void create_context();
