@@ -40,6 +40,16 @@ publish_like_obs() {
     -c:a aac -b:a 128k -f "$2" "$3"
 }
 
+# random_key PREFIX: a stream key (or SRT passphrase) no other run uses.
+random_key() { echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"; }
+
+# expect_refused KEY ERRFILE WHO: a 10 s publish with KEY (the script's obs)
+# is refused, not cut by its timeout; its status stays in $rc.
+expect_refused() {
+  rc=0; (obs 10 "$1") 2>"$2" || rc=$?
+  ((rc != 0 && rc != 124)) || fail "$3 was not refused (ffmpeg status $rc)"
+}
+
 # media N: each of the 3 published renditions ($live/R.m3u8) lists N segments or more.
 media() { local r; for r in 0 1 2; do [[ -f "$live/$r.m3u8" ]] && (($(segments "$live/$r.m3u8" | wc -l) >= $1)) || return 1; done; }
 

@@ -9,15 +9,14 @@
 source "$(dirname "$0")/lib.sh"
 ffmpeg -hide_banner -protocols 2>/dev/null | grep -qx ' *srt' || fail "this ffmpeg has no SRT (libsrt): Debian's ffmpeg has"
 
-key="srtk3y-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+key=$(random_key srtk3y)
 srt_port="$(free_port)"
 start_origin "srt://127.0.0.1:$srt_port" 8 "SRT listener on 127.0.0.1:$srt_port"
 
 # obs SECONDS PASSPHRASE: publish like OBS over SRT (MPEG-TS).
 obs() { publish_like_obs "$1" mpegts "srt://127.0.0.1:$srt_port?passphrase=$2&pbkeylen=16"; }
 
-rc=0; (obs 10 "wrong-$key") 2>"$work/wrong.err" || rc=$?
-((rc != 0 && rc != 124)) || fail "a publisher with a wrong passphrase was not refused (ffmpeg status $rc)"
+expect_refused "wrong-$key" "$work/wrong.err" "a publisher with a wrong passphrase"
 sleep 2
 [[ -z "$(find "$work/state/ingest" "$live" -name '*.ts' 2>/dev/null)" ]] ||
   fail "something was written from a refused publisher: $(find "$work/state" -name '*.ts')"
