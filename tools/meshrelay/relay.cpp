@@ -57,6 +57,13 @@ Swarm& Relay::swarm_for(int stream, const LevelInfo& level, P2pmlRelease release
                          stream_index(release, level, level.position, options_.level_bitrate));
   s.info_hash = info_hash(s.id, release);
   s.peer_id = make_peer_id();
+  for (const auto& other : swarms_) {
+    if (other.id == s.id)
+      log::warning("renditions " + std::to_string(other.stream) + " and " + std::to_string(stream) + " share swarm " +
+                   s.id + ": p2p-media-loader " + std::string(release_name(release)) +
+                   " names them alike, so their viewers trade each other's segments — give them different "
+                   "BANDWIDTH or RESOLUTION in the master");
+  }
   log::info("joining swarm " + s.id + " (p2p-media-loader " + std::string(release_name(release)) + ", info_hash " +
             s.info_hash + ")");
   swarms_.push_back(std::move(s));
