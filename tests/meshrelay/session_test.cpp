@@ -83,6 +83,18 @@ TEST_F(SessionTest, AnnouncesTheHeldSegmentsOfItsRendition) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->type, CommandType::segments_announcement);
   EXPECT_EQ(c->l, (std::vector<std::int64_t>{10, 11}));
+  // The next one as loading: viewers leave its HTTP fetch to the relay.
+  EXPECT_EQ(c->p, (std::vector<std::int64_t>{12}));
+}
+
+TEST_F(SessionTest, ClaimsNoSegmentWhileItHoldsNone) {
+  SegmentWindow empty(1 << 20, 10);
+  PeerSession bare(connection, empty, 0, SessionLimits{}, budget, {});
+  bare.announce();
+  auto c = decode(connection.sent.at(0));
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->l.empty());
+  EXPECT_TRUE(c->p.empty());
 }
 
 TEST_F(SessionTest, AnswersARequestWithDataInMessagesOfAtMost65535Bytes) {

@@ -22,6 +22,11 @@ void PeerSession::send(const Command& command) {
 void PeerSession::announce() {
   Command c;
   c.l = window_.ids(stream_);
+  // The next segment is one the relay is about to fetch: said as "loading
+  // over HTTP", as a browser says of its own fetches, so that no viewer that
+  // sees it listed before the relay's next poll fetches it over HTTP too
+  // (p2p-media-loader's random HTTP loads skip what a peer is loading).
+  if (!c.l.empty()) c.p = {c.l.back() + 1};
   send(c);
 }
 

@@ -83,9 +83,16 @@ void Relay::send_announce(std::size_t tracker, const Swarm& swarm, bool started,
 void Relay::add_segment(FetchedSegment segment) {
   for (auto release : options_.releases) swarm_for(segment.stream, segment.level, release);
   if (!window_.add(segment.stream, segment.msn, segment.data)) return;
+  std::size_t told = 0;
   for (auto& [id, peer] : peers_) {
-    if (peer.open && !peer.dropping && swarms_[peer.swarm].stream == segment.stream) peer.session->announce();
+    if (peer.open && !peer.dropping && swarms_[peer.swarm].stream == segment.stream) {
+      peer.session->announce();
+      ++told;
+    }
   }
+  log::debug("holding segment " + std::to_string(segment.msn) + " of rendition " + std::to_string(segment.stream) +
+                 ", announced to " + std::to_string(told) + " peer(s)",
+             {{"msn", segment.msn}, {"rendition", segment.stream}, {"peers", told}});
 }
 
 void Relay::tracker_connected(std::size_t tracker) {
