@@ -133,6 +133,9 @@ function start(s) {
           engine.addEventListener('onPeerConnect', ({ peerId }) => {
             peers.add(peerId);
             peersChanged();
+            // When each peer arrived: what loaded over HTTP before the first
+            // one could not have come from a peer.
+            trace.add('peer', {}, null, peerId, {});
           });
           engine.addEventListener('onPeerClose', ({ peerId }) => { peers.delete(peerId); peersChanged(); });
           engine.addEventListener('onPeerError', ({ peerId }) => { peers.delete(peerId); peersChanged(); });

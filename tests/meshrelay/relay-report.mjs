@@ -1,20 +1,65 @@
 // Reads the viewers' results of a run with meshrelay and one without it
-// (tests/e2e/viewers.mjs --out) and the relay's own `relay` events, prints
-// the figures side by side, and exits 1 unless every viewer received segment
-// bytes from the relay's peer (its peer id starts with -MR) by its own stats,
-// and, given sigd's /stats.json taken after the relay stopped, unless sigd's
-// relay bytes match the relay's own last event within 3 %.
+// (tests/e2e/viewers.mjs --out), the relay's own `relay` events and its log,
+// and prints the figures side by side over three windows: the whole run
+// (startup included), from each viewer's first peer connection, and sampled
+// (every viewer playing and past its first peer). It exits 1 unless, sampled,
+// with the relay: viewers took >= 95 % of their segment bytes from peers,
+// <= 1.1 HTTP fetches per segment across the swarm (viewers + relay), no
+// stalls, every viewer had bytes from the relay's peer (its peer id starts
+// with -MR); and, given sigd's /stats.json taken after the relay stopped,
+// unless sigd's relay bytes match the relay's own last event within 3 %.
 //
-//   node relay-report.mjs WITH.json WITHOUT.json RELAY.jsonl [SIGD-STATS.json]
+//   node relay-report.mjs WITH.json WITHOUT.json RELAY.jsonl RELAY.log [SIGD-STATS.json]
 import fs from 'node:fs';
 
-const [withFile, withoutFile, relayFile, sigdFile] = process.argv.slice(2);
+const [withFile, withoutFile, relayFile, relayLog, sigdFile] = process.argv.slice(2);
 const withRun = JSON.parse(fs.readFileSync(withFile, 'utf8'));
 const withoutRun = JSON.parse(fs.readFileSync(withoutFile, 'utf8'));
 const relayEvents = fs.readFileSync(relayFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
   .filter((e) => e.event === 'relay');
 const isRelay = (peer) => typeof peer === 'string' && peer.startsWith('-MR');
 const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+
+// The relay's log (JSON lines, -v): when it came to hold each segment.
+function relayHeld(file) {
+  const held = new Map();
+  if (!file || !fs.existsSync(file)) return held;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const e = JSON.parse(line);
+      if (typeof e.msn === 'number' && e.message?.startsWith('holding segment')) held.set(e.msn, Date.parse(e.time));
+    } catch { /* libwebsockets' own lines */ }
+  }
+  return held;
+}
+
+// Figures over the segments viewers loaded between `from` and `to` (wall ms,
+// per viewer: from(v)): P2P share of their bytes, and HTTP fetches of each of
+// those segments across the swarm — every viewer's HTTP loads of it plus the
+// relay's one fetch of each segment it held.
+function windowFigures(run, from, to, held) {
+  let p2p = 0, http = 0, fromRelay = 0;
+  const segments = new Set();
+  for (const v of run.viewers) {
+    for (const e of v.trace ?? []) {
+      if (e.event !== 'loaded' || e.t < from(v) || e.t > to) continue;
+      segments.add(e.sn);
+      if (e.source === 'p2p') p2p += e.bytes ?? 0; else http += e.bytes ?? 0;
+      if (e.source === 'p2p' && isRelay(e.peer)) fromRelay += e.bytes ?? 0;
+    }
+  }
+  let fetches = 0;
+  for (const sn of segments) {
+    for (const v of run.viewers) fetches += (v.trace ?? []).filter((e) => e.event === 'start' && e.source === 'http' && e.sn === sn).length;
+    if (held.has(sn)) fetches += 1;
+  }
+  return { segments: segments.size, p2pShare: p2p + http ? p2p / (p2p + http) : 0, relayShare: p2p + http ? fromRelay / (p2p + http) : 0,
+    fetchesPerSegment: segments.size ? fetches / segments.size : 0 };
+}
+
+const firstPeer = (v) => (v.trace ?? []).find((e) => e.event === 'peer')?.t ?? Infinity;
+const opened = (v) => v.trace?.[0]?.t ?? Infinity;
 
 function perViewer(run) {
   const { from, to } = run.window;
@@ -27,56 +72,76 @@ function perViewer(run) {
     const stats = run.figures.perViewer[i];
     // Join → first segment from the relay: from the first trace entry (the
     // player listing the playlist's segments) to the first one the relay's peer delivered.
-    const joined = v.trace?.[0]?.t;
+    const joined = opened(v);
     const firstRelay = (v.trace ?? []).find((e) => e.event === 'loaded' && e.source === 'p2p' && isRelay(e.peer));
+    const beforePeer = (v.trace ?? []).filter((e) => e.event === 'loaded' && e.source === 'http' && e.t < firstPeer(v)).length;
     return { name: v.name, relayBytes: sum(fromRelay), relaySegments: fromRelay.length, viewerPeerBytes: sum(fromPeers),
-      httpBytes: sum(http), httpSegments: http.length,
-      firstRelayS: firstRelay && joined ? (firstRelay.t - joined) / 1000 : null, p2pBytesTotal: stats.p2pBytes, stalls: stats.stalls, latency: stats.latency };
+      httpBytes: sum(http), httpSegments: http.length, httpSn: http.map((e) => e.sn), beforePeer,
+      firstPeerS: Number.isFinite(firstPeer(v)) ? (firstPeer(v) - joined) / 1000 : null,
+      firstRelayS: firstRelay && joined ? (firstRelay.t - joined) / 1000 : null, stalls: stats.stalls, latency: stats.latency };
   });
 }
 
-// HTTP segment fetches across the swarm per segment of the stream: the
-// viewers' requests (their page's own request log) plus the relay's fetches.
-function fetchesPerSegment(run, relayPerSegment) {
-  const f = run.figures;
-  return (f.originSegmentRequestsPerViewerMinute * f.viewers) / f.httpOnlySegmentRequestsPerViewerMinute + relayPerSegment;
+// How long after the first viewer listed a segment the relay held it
+// (announced it): the race p2p-media-loader's random HTTP loads run against.
+function relayLag(run, held) {
+  const lags = [];
+  for (const [sn, at] of held) {
+    const known = run.viewers.flatMap((v) => (v.trace ?? []).filter((e) => e.event === 'known' && e.sn === sn).map((e) => e.t));
+    if (known.length && at >= run.window.from) lags.push((at - Math.min(...known)) / 1000);
+  }
+  lags.sort((a, b) => a - b);
+  return lags;
 }
 
-// The relay's fetches while the viewers were sampled (its start-up backfill
-// of already listed segments excluded), per segment the stream produced.
-let relayPerSegment = 0;
-const inWindow = relayEvents.filter((e) => Date.parse(e.time) >= withRun.window.from && Date.parse(e.time) <= withRun.window.to);
-if (inWindow.length >= 2) {
-  const a = inWindow[0], b = inWindow.at(-1);
-  const seconds = (Date.parse(b.time) - Date.parse(a.time)) / 1000;
-  relayPerSegment = seconds > 0 ? ((b.fetched_segments - a.fetched_segments) / seconds) * 2 : 0;
-}
 const last = relayEvents.at(-1) ?? {};
-const rows = [['run', 'P2P share', 'from relay', 'HTTP fetches/segment (swarm)', 'stalls', 'latency']];
+const held = relayHeld(relayLog);
+const rows = [['run', 'window', 'segments', 'P2P share', 'from relay', 'HTTP fetches/segment', 'stalls', 'latency']];
 const report = {};
-for (const [name, run, relay] of [['with relay', withRun, relayPerSegment], ['without', withoutRun, 0]]) {
+for (const [name, run, relayHeldMap] of [['with relay', withRun, held], ['without', withoutRun, new Map()]]) {
   const viewers = perViewer(run);
-  const relayBytes = viewers.reduce((s, v) => s + v.relayBytes, 0);
-  const total = viewers.reduce((s, v) => s + v.relayBytes + v.viewerPeerBytes + v.httpBytes, 0);
-  report[name] = { viewers, p2pShare: run.figures.p2pShare, fetchesPerSegment: fetchesPerSegment(run, relay) };
-  rows.push([name, `${(run.figures.p2pShare * 100).toFixed(1)} %`,
-    `${mb(relayBytes)} (${total ? ((relayBytes / total) * 100).toFixed(0) : 0} % of traced bytes)`,
-    report[name].fetchesPerSegment.toFixed(2), viewers.map((v) => v.stalls).join('/'),
-    viewers.map((v) => v.latency?.toFixed(1)).join('/')]);
+  const { from, to } = run.window;
+  const windows = {
+    // From each page's start: startup over HTTP before any peer included.
+    'whole run': windowFigures(run, opened, to, relayHeldMap),
+    // From each viewer's first peer connection on.
+    'after 1st peer': windowFigures(run, firstPeer, to, relayHeldMap),
+    // Sampled: every viewer playing and past its first peer connection.
+    sampled: windowFigures(run, (v) => Math.max(from, firstPeer(v)), to, relayHeldMap),
+  };
+  report[name] = { viewers, windows };
+  for (const [w, f] of Object.entries(windows)) {
+    rows.push([name, w, f.segments, `${(f.p2pShare * 100).toFixed(1)} %`, `${(f.relayShare * 100).toFixed(1)} %`,
+      f.fetchesPerSegment.toFixed(3), viewers.map((v) => v.stalls).join('/'), viewers.map((v) => v.latency?.toFixed(1)).join('/')]);
+  }
   for (const v of viewers) {
     console.log(`${name.padEnd(10)} ${v.name}: relay ${mb(v.relayBytes)} in ${v.relaySegments} segments, `
-      + `other viewers ${mb(v.viewerPeerBytes)}, HTTP ${mb(v.httpBytes)} in ${v.httpSegments} segments`
+      + `other viewers ${mb(v.viewerPeerBytes)}, HTTP ${mb(v.httpBytes)} in ${v.httpSegments} segments [${v.httpSn.join(' ')}]; `
+      + `first peer ${v.firstPeerS === null ? "never" : `${v.firstPeerS.toFixed(1)} s after joining`}, ${v.beforePeer} segments over HTTP before it`
       + (v.firstRelayS === null ? '' : `; first segment from the relay ${v.firstRelayS.toFixed(1)} s after joining`));
   }
 }
-for (const r of rows) console.log(r.map((c) => String(c).padEnd(22)).join(' '));
+for (const r of rows) console.log(r.map((c) => String(c).padEnd(15)).join(' '));
+const lags = relayLag(withRun, held);
+if (lags.length) {
+  console.log(`relay held each segment ${lags[Math.floor(lags.length / 2)].toFixed(2)} s (median), ${lags.at(-1).toFixed(2)} s (max) `
+    + `after the first viewer listed it; later than a viewer for ${lags.filter((x) => x > 0).length} of ${lags.length}`);
+}
 console.log(`relay: served ${mb(last.bytes_served ?? 0)} to ${last.peers_served ?? 0} peers, fetched ${last.fetched_segments ?? 0} `
-  + `segments (${relayPerSegment.toFixed(2)} per segment of the stream), dropped ${JSON.stringify(last.dropped ?? {})}`);
+  + `segments, dropped ${JSON.stringify(last.dropped ?? {})}; load ${withRun.figures.loadavg.start[0].toFixed(1)}→${withRun.figures.loadavg.end[0].toFixed(1)} `
+  + `(with), ${withoutRun.figures.loadavg.start[0].toFixed(1)}→${withoutRun.figures.loadavg.end[0].toFixed(1)} (without)`);
 
 const failures = [];
 for (const v of report['with relay'].viewers) {
   if (v.relayBytes <= 0) failures.push(`${v.name} received no segment bytes from the relay's peer`);
+  if (v.stalls !== 0) failures.push(`${v.name} stalled ${v.stalls} times with the relay`);
 }
+// The issue's figure, once every viewer plays and has a peer: what loads
+// before a viewer's first peer connection can only come over HTTP.
+const sampled = report['with relay'].windows.sampled;
+if (!(sampled.p2pShare >= 0.95)) failures.push(`P2P share ${(sampled.p2pShare * 100).toFixed(1)} % with the relay (want ≥ 95 %)`);
+if (!(sampled.fetchesPerSegment <= 1.1)) failures.push(`${sampled.fetchesPerSegment.toFixed(3)} HTTP fetches per segment across the swarm with the relay (want ≤ 1.1)`);
+if (held.size === 0) failures.push('the relay\'s log names no segment it held (run it with -v and JSON logs)');
 if (!(last.bytes_served > 0)) failures.push('the relay reports no bytes served');
 if (sigdFile) {
   const delivery = JSON.parse(fs.readFileSync(sigdFile, 'utf8')).delivery ?? { streams: [] };
