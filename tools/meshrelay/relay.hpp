@@ -36,6 +36,7 @@ struct Swarm {
   // Per tracker: the other peers it counts in this swarm, from its last
   // reply (complete + incomplete); absent while it has not said.
   std::map<std::size_t, std::uint64_t> others;
+  std::map<std::size_t, std::chrono::steady_clock::time_point> offered;  // per tracker: the last offers made
 };
 
 struct DropCounts {

@@ -47,6 +47,7 @@ void Relay::announce(std::size_t tracker, Swarm& swarm, bool started) {
   const auto index = static_cast<std::size_t>(&swarm - swarms_.data());
   const auto n = offers_wanted(tracker, index, started);
   if (n == 0) return send_announce(tracker, swarm, started, json::array());
+  swarm.offered[tracker] = Clock::now();
   const auto batch = next_batch_++;
   batches_[batch] = OfferBatch{tracker, index, started, {}, json::array(), Clock::now()};
   for (std::size_t k = 0; k < n; ++k) make_offer(batch, tracker, index);
@@ -54,7 +55,8 @@ void Relay::announce(std::size_t tracker, Swarm& swarm, bool started) {
 
 // An announce reply: how many peers the tracker holds in the swarm. When the
 // relay has offers to make there and none out, it makes them now rather than
-// an announce interval later (a new swarm's first announce goes without).
+// an announce interval later (a new swarm's first announce goes without);
+// not twice within the shortest offer timeout, should offers keep failing.
 void Relay::note_swarm_size(std::size_t tracker, const json& message) {
   const auto hash = message.find("info_hash");
   if (hash == message.end() || !hash->is_string()) return;
@@ -70,6 +72,8 @@ void Relay::note_swarm_size(std::size_t tracker, const json& message) {
   const bool out = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
     return p.second.awaiting_answer && p.second.swarm == index && p.second.tracker == tracker;
   });
+  const auto last = swarm->offered.find(tracker);
+  if (last != swarm->offered.end() && Clock::now() - last->second < std::chrono::seconds(15)) return;
   if (!out && offers_wanted(tracker, index, false) > 0) announce(tracker, *swarm, false);
 }
 
