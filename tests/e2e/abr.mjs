@@ -13,17 +13,11 @@
 //   node abr.mjs --page URL --sigd URL --out DIR [--seconds 70]
 // For diagnosis: ABR_THROTTLE=BITS_PER_S (0: none) replaces A's and B's
 // throttle, ABR_SECONDS the 70 s.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect, launchChromium, log, options, runScenario, sigdStats, sleep } from './scenario.mjs';
 
-const opts = { page: null, sigd: null, out: null, seconds: process.env.ABR_SECONDS ?? 70 };
-for (let i = 2; i < process.argv.length; i += 2) opts[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const started = Date.now();
-const log = (msg) => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const failures = [];
-const expect = (ok, what) => { if (!ok) failures.push(what); log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+const opts = options({ page: null, sigd: null, out: null, seconds: process.env.ABR_SECONDS ?? 70 });
 
 // The master's BANDWIDTH values, highest first.
 async function ladder() {
@@ -31,13 +25,7 @@ async function ladder() {
   return [...text.matchAll(/#EXT-X-STREAM-INF:.*?\bBANDWIDTH=(\d+)/g)].map((m) => Number(m[1])).sort((a, b) => b - a);
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--mute-audio',
-    '--autoplay-policy=no-user-gesture-required', '--disable-features=WebRtcHideLocalIpsWithMdns',
-    '--allow-loopback-in-peer-connection', '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-});
+const browser = await launchChromium();
 
 async function open(name, throttleBps) {
   const ctx = await browser.newContext({ viewport: { width: 480, height: 300 } });
@@ -66,7 +54,7 @@ const viewerState = (p) => p.evaluate(() => {
     overlay: document.getElementById('o-rendition').textContent };
 });
 
-try {
+await runScenario('abr', browser, async () => {
   const bw = await ladder();
   expect(bw.length === 3, `the master lists 3 renditions: BANDWIDTH ${bw.join(', ')}`);
   // Between the top two: hls.js keeps a level while 0.95 × its estimate covers
@@ -93,7 +81,7 @@ try {
     `unthrottled C plays a higher rendition: ${sc.label}`);
 
   await sleep(1500);
-  const st = await (await fetch(`${opts.sigd}/stats.json`)).json();
+  const st = await sigdStats(opts.sigd);
   fs.writeFileSync(path.join(opts.out, 'abr-stats.json'), JSON.stringify(st, null, 2));
   const rows = st.delivery.streams;
   log(`sigd rows: ${rows.map((r) => `${r.stream} ${r.rendition} p2p=${r.total.p2p} cdn=${r.total.cdn}`).join('; ')}`);
@@ -102,14 +90,4 @@ try {
   const row = rows.find((r) => r.rendition === sa.rendition?.name);
   expect(row && row.total.p2p > 0, `sigd shows P2P bytes on ${sa.rendition?.name}: ${JSON.stringify(row?.total)}`);
   await a.screenshot({ path: path.join(opts.out, 'abr-viewer-a.png') });
-} catch (err) {
-  failures.push(String(err?.stack ?? err));
-  log(String(err?.stack ?? err));
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error(`abr: ${failures.length} failed:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
-log('abr: all expectations hold');
+});

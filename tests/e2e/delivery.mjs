@@ -10,18 +10,12 @@
 //      page's own origin → CRITICAL origin-served.
 //
 //   node delivery.mjs --page URL --sigd URL --tunnelcheck BIN --out DIR
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect, launchChromium, log, options, runScenario, sigdStats, sleep } from './scenario.mjs';
 
-const opts = { page: null, sigd: null, tunnelcheck: null, out: null, p2pSeconds: 45, otherSeconds: 30 };
-for (let i = 2; i < process.argv.length; i += 2) opts[process.argv[i].replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase())] = process.argv[i + 1];
-const started = Date.now();
-const log = (msg) => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const failures = [];
-const expect = (ok, what) => { if (!ok) failures.push(what); log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+const opts = options({ page: null, sigd: null, tunnelcheck: null, out: null, p2pSeconds: 45, otherSeconds: 30 });
 
 const page = new URL(opts.page);
 const tracker = `ws://${new URL(opts.sigd).host}/announce`;
@@ -34,13 +28,7 @@ const cdnSrc = `http://127.0.0.1:${page.port}/live/stream.m3u8`;
 const viewerUrl = (query, base = opts.page) => `${base}?stun=0&tracker=${tracker}&${query}`;
 const cdnViewerUrl = (query) => viewerUrl(`${query}&src=${encodeURIComponent(cdnSrc)}`, cdnPage);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--mute-audio',
-    '--autoplay-policy=no-user-gesture-required', '--disable-features=WebRtcHideLocalIpsWithMdns',
-    '--allow-loopback-in-peer-connection', '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-});
+const browser = await launchChromium();
 
 async function open(url, viewport = { width: 480, height: 300 }) {
   const ctx = await browser.newContext({ viewport });
@@ -49,10 +37,6 @@ async function open(url, viewport = { width: 480, height: 300 }) {
   p.on('pageerror', (e) => log(`page error: ${e}`));
   await p.goto(url, { waitUntil: 'commit' });
   return p;
-}
-
-async function stats() {
-  return (await fetch(`${opts.sigd}/stats.json`)).json();
 }
 
 function swarm(stream, extra = []) {
@@ -90,7 +74,7 @@ function totals(st, stream) {
 
 const within = (a, b, tolerance) => Math.abs(a - b) <= tolerance * Math.max(a, b, 1);
 
-try {
+await runScenario('delivery', browser, async () => {
   // 1. The P2P run.
   const p2pPages = [];
   for (let i = 0; i < 3; i++) {
@@ -114,11 +98,11 @@ try {
 
   const pageSums = await reportNow(p2pPages);
   await sleep(1000);
-  const sigdSums = totals(await stats(), 'e2e-p2p');
+  const sigdSums = totals(await sigdStats(opts.sigd), 'e2e-p2p');
   const share = (x) => x.p2p / Math.max(1, x.p2p + x.http);
   log(`viewers: ${JSON.stringify(pageSums)} (P2P ${(share(pageSums) * 100).toFixed(1)} %); sigd: ${JSON.stringify(sigdSums)}`);
   expect(pageSums.p2p + pageSums.http > 1e6, 'the viewers loaded more than 1 MB');
-  const row = (await stats()).delivery.streams.find((x) => x.stream === 'e2e-p2p');
+  const row = (await sigdStats(opts.sigd)).delivery.streams.find((x) => x.stream === 'e2e-p2p');
   expect(row && row.total.cdn > 0 && row.total.origin === 0, `the HTTP bytes are the CDN's (${JSON.stringify(row?.total)})`);
   expect(within(sigdSums.p2p, pageSums.p2p, 0.03) && within(sigdSums.http, pageSums.http, 0.03),
     'sigd\'s byte totals match the viewers\' window.hlsmeshStats within 3 %');
@@ -142,15 +126,5 @@ try {
   expect(r.rc === 2 && /CRITICAL p2p-share-low/.test(r.out), `tunnelcheck swarm CRITICAL on the p2p=0 run (exit ${r.rc}): ${r.out.split('\n')[0]}`);
   r = swarm('e2e-origin');
   expect(r.rc === 2 && /CRITICAL origin-served/.test(r.out), `tunnelcheck swarm CRITICAL on viewers using the origin (exit ${r.rc}): ${r.out.split('\n').find((l) => l.includes('origin-served')) ?? r.out}`);
-  fs.writeFileSync(path.join(opts.out, 'delivery-stats.json'), JSON.stringify(await stats(), null, 2));
-} catch (err) {
-  failures.push(String(err?.stack ?? err));
-  log(String(err?.stack ?? err));
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error(`delivery: ${failures.length} failed:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
-log('delivery: all expectations hold');
+  fs.writeFileSync(path.join(opts.out, 'delivery-stats.json'), JSON.stringify(await sigdStats(opts.sigd), null, 2));
+});
