@@ -82,6 +82,7 @@ constexpr std::array kFields{
     Field{"relay", "fetched_bytes", "integer", "meshrelay"},
     Field{"relay", "playlist_requests", "integer", "meshrelay"},
     Field{"relay", "fetch_errors", "integer", "meshrelay"},
+    Field{"relay", "own_offers", "object", "meshrelay"},
     Field{"relay", "feed", "object", "meshrelay"},
 
     Field{"*", "key", "string", "r2push"},
