@@ -121,8 +121,10 @@ void validate(const CLI::App& app, Options& o) {
   o.lifecycle_prefix_given = app.get_subcommand("lifecycle")->count("--prefix") > 0;
 }
 
-Settings resolve(const Options& o, bool need_destination) {
-  Settings s;
+namespace {
+
+// --to, or s3://$R2_BUCKET; a subcommand that needs none gets a placeholder.
+Destination resolve_destination(const Options& o, bool need_destination) {
   std::string to = o.to;
   if (to.empty()) {
     std::string bucket = env("R2_BUCKET");
@@ -136,7 +138,11 @@ Settings resolve(const Options& o, bool need_destination) {
     }
     to = "file:///nonexistent";
   }
-  s.destination = parse_destination(to);
+  return parse_destination(to);
+}
+
+// What and how to upload: keys, headers, retries, expiry.
+void resolve_upload(const Options& o, Settings& s) {
   s.public_url = strip_trailing_slashes(o.public_url);
   if (!s.public_url.empty() && s.public_url.find("://") == std::string::npos) {
     throw Error(Exit::config, "--public-url " + s.public_url + ": not a URL; use e.g. https://cdn.example.com/live");
@@ -156,21 +162,28 @@ Settings resolve(const Options& o, bool need_destination) {
   s.verbose = o.common.verbose;
   s.quiet = o.common.quiet;
   s.strict = o.common.strict;
+}
 
-  if (!s.destination.is_s3()) return s;
-
+// The S3 endpoint: --endpoint, the environment, or R2's from the account id.
+std::string resolve_endpoint(const Options& o, const Destination& destination) {
   std::string account = !o.account_id.empty() ? o.account_id : first_env({"R2_ACCOUNT_ID", "CLOUDFLARE_ACCOUNT_ID"});
-  s.endpoint = !o.endpoint.empty() ? o.endpoint : first_env({"R2_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
-  if (s.endpoint.empty() && !account.empty()) s.endpoint = "https://" + account + ".r2.cloudflarestorage.com";
-  if (s.endpoint.empty()) {
-    throw Error(Exit::config, "no S3 endpoint for " + s.destination.spec +
+  std::string endpoint =
+      !o.endpoint.empty() ? o.endpoint : first_env({"R2_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
+  if (endpoint.empty() && !account.empty()) endpoint = "https://" + account + ".r2.cloudflarestorage.com";
+  if (endpoint.empty()) {
+    throw Error(Exit::config, "no S3 endpoint for " + destination.spec +
                                   ": set R2_ACCOUNT_ID (or CLOUDFLARE_ACCOUNT_ID) for Cloudflare R2, or pass "
                                   "--endpoint URL for another S3 service");
   }
-  s.endpoint = strip_trailing_slashes(s.endpoint);
-  if (s.endpoint.rfind("http://", 0) != 0 && s.endpoint.rfind("https://", 0) != 0) {
-    throw Error(Exit::config, "--endpoint " + s.endpoint + ": use an http:// or https:// URL");
+  endpoint = strip_trailing_slashes(endpoint);
+  if (endpoint.rfind("http://", 0) != 0 && endpoint.rfind("https://", 0) != 0) {
+    throw Error(Exit::config, "--endpoint " + endpoint + ": use an http:// or https:// URL");
   }
+  return endpoint;
+}
+
+// Region and credentials; the secrets join the log's redaction list.
+void resolve_signing(const Options& o, Settings& s) {
   bool is_r2 = s.endpoint.find(".r2.cloudflarestorage.com") != std::string::npos;
   // R2 enforces region "auto" in the signing scope: a generic AWS_REGION left
   // in the environment for other tools must not leak into it.
@@ -189,6 +202,17 @@ Settings resolve(const Options& o, bool need_destination) {
   log::add_secret(s.secret_access_key);
   log::add_secret(s.access_key_id);
   log::add_secret(s.session_token);
+}
+
+}  // namespace
+
+Settings resolve(const Options& o, bool need_destination) {
+  Settings s;
+  s.destination = resolve_destination(o, need_destination);
+  resolve_upload(o, s);
+  if (!s.destination.is_s3()) return s;
+  s.endpoint = resolve_endpoint(o, s.destination);
+  resolve_signing(o, s);
   return s;
 }
 

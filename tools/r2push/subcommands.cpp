@@ -180,6 +180,76 @@ int check_file(const Settings& s, const std::string& origin) {
   return finish(report);
 }
 
+// ListObjectsV2: the credentials, the clock and the bucket. False: nothing
+// further can work.
+bool check_bucket(Report& report, http::Client& client, const S3Api& api, const Settings& s) {
+  http::Response list = client.perform(api.list_objects_v2(s.destination.prefix, 1));
+  check_clock(report, list);
+  if (list.ok()) {
+    report.ok("credentials accepted; bucket " + s.destination.bucket + " reachable (ListObjectsV2)");
+    return true;
+  }
+  Failure f = classify(list, api.config());
+  if (f.summary.rfind("access denied", 0) == 0) {
+    report.warn("ListObjectsV2 denied (an object-scoped token may not list); going on with the object round trip");
+    return true;
+  }
+  report.fail("ListObjectsV2 on " + s.destination.bucket + ": " + f.summary + "; " + f.hint);
+  return false;
+}
+
+// PUT then HEAD of a small object: it is stored as sent. False: the PUT failed.
+bool check_put(Report& report, http::Client& client, const S3Api& api, const std::string& key,
+               const std::string& body) {
+  const std::string type = "text/plain; charset=utf-8";
+  http::Response put = client.perform(api.put_object(key, body, type, "no-store"));
+  if (!put.ok()) {
+    report.fail("PUT " + key + ": " + failure_text(put, api.config()));
+    return false;
+  }
+  report.ok("PUT " + key + " (" + std::to_string(body.size()) + " bytes, ETag " + put.header("etag") + ")");
+  http::Response head = client.perform(api.head_object(key));
+  if (!head.ok()) {
+    report.fail("HEAD " + key + ": " + failure_text(head, api.config()));
+  } else if (head.header("content-length") != std::to_string(body.size()) || head.header("content-type") != type) {
+    report.fail("HEAD " + key + ": stored as " + head.header("content-length") + " bytes, " +
+                head.header("content-type") + "; the service does not keep what was sent, check the endpoint");
+  } else {
+    report.ok("HEAD " + key + ": same size and Content-Type");
+  }
+  return true;
+}
+
+// Without a public URL, the bucket's CORS rules stand in for a real fetch.
+void check_bucket_cors(Report& report, http::Client& client, const S3Api& api, const Settings& s) {
+  report.skip("public URL: none given (--public-url / R2_PUBLIC_URL)");
+  http::Response cors = client.perform(api.get_bucket_cors());
+  if (cors.ok() && cors.body.find("<AllowedOrigin>") != std::string::npos) {
+    report.ok("CORS rules present on the bucket (GetBucketCors)");
+  } else if (cors.ok() || cors.status == 404) {
+    report.fail("CORS: no rule on bucket " + s.destination.bucket + "; run: r2push cors --allow-origin ORIGIN");
+  } else {
+    report.warn("GetBucketCors: " + failure_text(cors, api.config()));
+  }
+}
+
+// DELETE, then HEAD finds nothing: --delete-expired will work.
+void check_delete(Report& report, http::Client& client, const S3Api& api, const std::string& key) {
+  http::Response del = client.perform(api.delete_object(key));
+  if (!del.ok()) {
+    report.fail("DELETE " + key + ": " + failure_text(del, api.config()) +
+                "; the token needs delete permission for --delete-expired");
+    return;
+  }
+  http::Response gone = client.perform(api.head_object(key));
+  if (gone.status == 404) {
+    report.ok("DELETE " + key + ": the object is gone");
+  } else {
+    report.fail("DELETE " + key + " answered " + std::to_string(del.status) + " but HEAD still finds it (" +
+                std::to_string(gone.status) + ")");
+  }
+}
+
 }  // namespace
 
 int run_check(const Options& options) {
@@ -193,69 +263,18 @@ int run_check(const Options& options) {
   S3Api api(s3_config(s));
   http::Client client(2);
   report.ok("config: bucket " + s.destination.bucket + " at " + s.endpoint + ", region " + s.region);
-
-  http::Response list = client.perform(api.list_objects_v2(s.destination.prefix, 1));
-  check_clock(report, list);
-  if (list.ok()) {
-    report.ok("credentials accepted; bucket " + s.destination.bucket + " reachable (ListObjectsV2)");
-  } else {
-    Failure f = classify(list, api.config());
-    if (f.summary.rfind("access denied", 0) == 0) {
-      report.warn("ListObjectsV2 denied (an object-scoped token may not list); going on with the object round trip");
-    } else {
-      report.fail("ListObjectsV2 on " + s.destination.bucket + ": " + f.summary + "; " + f.hint);
-      return finish(report);
-    }
-  }
+  if (!check_bucket(report, client, api, s)) return finish(report);
 
   std::string key = (s.destination.prefix.empty() ? "" : s.destination.prefix + "/") + "r2push-check-" +
                     std::to_string(::getpid()) + "-" + std::to_string(std::time(nullptr)) + ".txt";
   std::string body = "r2push check " + format_iso8601_ms(std::chrono::system_clock::now()) + "\n";
-  const std::string type = "text/plain; charset=utf-8";
-  http::Response put = client.perform(api.put_object(key, body, type, "no-store"));
-  if (!put.ok()) {
-    report.fail("PUT " + key + ": " + failure_text(put, api.config()));
-    return finish(report);
-  }
-  report.ok("PUT " + key + " (" + std::to_string(body.size()) + " bytes, ETag " + put.header("etag") + ")");
-
-  http::Response head = client.perform(api.head_object(key));
-  if (!head.ok()) {
-    report.fail("HEAD " + key + ": " + failure_text(head, api.config()));
-  } else if (head.header("content-length") != std::to_string(body.size()) || head.header("content-type") != type) {
-    report.fail("HEAD " + key + ": stored as " + head.header("content-length") + " bytes, " +
-                head.header("content-type") + "; the service does not keep what was sent, check the endpoint");
-  } else {
-    report.ok("HEAD " + key + ": same size and Content-Type");
-  }
-
+  if (!check_put(report, client, api, key, body)) return finish(report);
   if (s.public_url.empty()) {
-    report.skip("public URL: none given (--public-url / R2_PUBLIC_URL)");
-    http::Response cors = client.perform(api.get_bucket_cors());
-    if (cors.ok() && cors.body.find("<AllowedOrigin>") != std::string::npos) {
-      report.ok("CORS rules present on the bucket (GetBucketCors)");
-    } else if (cors.ok() || cors.status == 404) {
-      report.fail("CORS: no rule on bucket " + s.destination.bucket + "; run: r2push cors --allow-origin ORIGIN");
-    } else {
-      report.warn("GetBucketCors: " + failure_text(cors, api.config()));
-    }
+    check_bucket_cors(report, client, api, s);
   } else {
     check_public(report, client, url::join(s.public_url, encode_key(key)), body, origin);
   }
-
-  http::Response del = client.perform(api.delete_object(key));
-  if (!del.ok()) {
-    report.fail("DELETE " + key + ": " + failure_text(del, api.config()) +
-                "; the token needs delete permission for --delete-expired");
-  } else {
-    http::Response gone = client.perform(api.head_object(key));
-    if (gone.status == 404) {
-      report.ok("DELETE " + key + ": the object is gone");
-    } else {
-      report.fail("DELETE " + key + " answered " + std::to_string(del.status) + " but HEAD still finds it (" +
-                  std::to_string(gone.status) + ")");
-    }
-  }
+  check_delete(report, client, api, key);
   return finish(report);
 }
 
