@@ -123,3 +123,14 @@ TEST(RenditionMap, UrlDirectoryDropsQueryAndFile) {
   EXPECT_EQ(url_directory("http://h/live/0/seg1.ts?token=x/y"), "http://h/live/0/");
   EXPECT_EQ(url_directory("seg1.ts"), "");
 }
+
+TEST(RenditionMap, OnlyARenditionTheFeedBringsIsPolledSlowly) {
+  RenditionMap map;
+  two_renditions(map);
+  EXPECT_FALSE(map.fed_within(0, 6));
+  ASSERT_TRUE(map.claim(0, 11, "http://cdn.example/live/0/seg11.ts", true));
+  ASSERT_TRUE(map.claim(1, 11, "http://cdn.example/live/1/seg11.ts", false));
+  EXPECT_TRUE(map.fed_within(0, 6));
+  EXPECT_FALSE(map.fed_within(1, 6)) << "brought by the playlist";
+  EXPECT_FALSE(map.fed_within(0, 0));
+}

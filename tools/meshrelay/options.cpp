@@ -22,8 +22,8 @@ void add_options(CLI::App& app, Options& o) {
       ->required();
   app.add_option("--feed", o.feed,
                  "sigd's live event feed (ws://HOST:PORT/events): each segment is fetched as soon as it is published, "
-                 "before the playlist lists it; the playlist is then polled every 3 target durations for the "
-                 "renditions and what the feed missed, and at the usual pace while the feed is down")
+                 "before the playlist lists it; the playlist of each rendition the feed brings is then polled every 3 "
+                 "target durations for what the feed missed, the others and all while the feed is down at the usual pace")
       ->envname("MESHRELAY_FEED");
   app.add_option("--tracker", o.trackers, "ws:// or wss:// WebTorrent tracker the viewers announce to (repeatable)")
       ->envname("MESHRELAY_TRACKER")

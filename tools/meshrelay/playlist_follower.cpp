@@ -49,9 +49,15 @@ void PlaylistFollower::sleep_for(double seconds) {
   poke_ = false;
 }
 
+// Slowly only for a rendition the feed brings: one it cannot place (or
+// stopped bringing) is polled at the usual pace.
 double PlaylistFollower::interval(const Media& media) const {
-  std::lock_guard lock(mutex_);
-  return feed_live_ ? media.target_duration * 3 : media.target_duration / 2;
+  const double slow = media.target_duration * 3;
+  {
+    std::lock_guard lock(mutex_);
+    if (!feed_live_) return media.target_duration / 2;
+  }
+  return renditions_.fed_within(media.rendition.stream, slow) ? slow : media.target_duration / 2;
 }
 
 http::Response PlaylistFollower::get(const std::string& url, const std::vector<std::string>& headers, long timeout_ms) {

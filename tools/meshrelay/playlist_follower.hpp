@@ -30,7 +30,8 @@ class PlaylistFollower {
   PlaylistFollower& operator=(const PlaylistFollower&) = delete;
   ~PlaylistFollower();
 
-  // While the feed delivers, poll every 3 target durations instead of half
+  // While the feed delivers, poll the renditions it brought a segment of in
+  // the last 3 target durations every 3 target durations instead of half
   // of one; when it drops, poll at once and then at the usual pace.
   void set_feed_live(bool live);
 

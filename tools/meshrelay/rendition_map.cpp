@@ -84,11 +84,18 @@ bool RenditionMap::claim(int stream, std::int64_t msn, const std::string& url, b
     if (it->second.held || it->second.failures >= 3) return false;
     it->second = Claim{url, true, it->second.failures};
   }
+  if (from_feed) taken.fed = std::chrono::steady_clock::now();
   while (taken.claims.size() > kTakenKept) {
     taken.floor = std::max(taken.floor, taken.claims.begin()->first + 1);
     taken.claims.erase(taken.claims.begin());
   }
   return true;
+}
+
+bool RenditionMap::fed_within(int stream, double seconds) const {
+  std::lock_guard lock(mutex_);
+  auto it = taken_.find(stream);
+  return it != taken_.end() && std::chrono::steady_clock::now() - it->second.fed < std::chrono::duration<double>(seconds);
 }
 
 void RenditionMap::release(int stream, std::int64_t msn) {

@@ -4,6 +4,7 @@
 // number, level and media playlist URL; where its segments' URLs live, to
 // place a feed event's segment; which names the feed gives each; and which
 // segments either source has taken, so each is fetched once.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -52,6 +53,9 @@ class RenditionMap {
   // (`from_feed`) for a rendition where the feed is no longer trusted.
   bool claim(int stream, std::int64_t msn, const std::string& url, bool from_feed);
   void release(int stream, std::int64_t msn);  // its fetch failed: either source may try again
+  // The feed took a segment of `stream` within the last `seconds`: its
+  // playlist may be polled slowly.
+  bool fed_within(int stream, double seconds) const;
 
  private:
   static constexpr int kShared = -1;  // a directory holding several renditions' segments
@@ -64,6 +68,7 @@ class RenditionMap {
     std::map<std::int64_t, Claim> claims;  // by msn, the newest few thousand
     std::int64_t floor = -1;               // raised past what is forgotten
     bool feed_untrusted = false;
+    std::chrono::steady_clock::time_point fed{};  // the feed's last claim
   };
   mutable std::mutex mutex_;
   std::vector<Rendition> renditions_;
