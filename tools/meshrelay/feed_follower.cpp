@@ -9,7 +9,10 @@
 namespace hlsmesh::meshrelay {
 namespace {
 
-constexpr std::size_t kQueued = 4096;  // lines waiting for the worker; older ones go first
+// Lines waiting for the worker, in count and bytes; older ones go first (the
+// playlist poll fetches what they named).
+constexpr std::size_t kQueued = 4096;
+constexpr std::size_t kQueuedBytes = 16u << 20;
 
 // The start of a bad line, printable, for the log.
 std::string sample(const std::string& text) {
@@ -62,10 +65,14 @@ void FeedFollower::enqueue(const std::string& message) {
       auto end = message.find('\n', at);
       if (end == std::string::npos) end = message.size();
       if (end > at) {
-        if (queue_.size() >= kQueued) queue_.pop_front();  // the playlist poll fetches what this loses
         queue_.push_back({message.substr(at, end - at), ++stats_.lines, now});
+        queued_bytes_ += end - at;
       }
       at = end + 1;
+    }
+    while (queue_.size() > kQueued || queued_bytes_ > kQueuedBytes) {
+      queued_bytes_ -= queue_.front().text.size();
+      queue_.pop_front();
     }
   }
   wake_.notify_one();
@@ -84,6 +91,7 @@ void FeedFollower::run() {
       if (queue_.empty() || !renditions_.ready()) continue;
       line = std::move(queue_.front());
       queue_.pop_front();
+      queued_bytes_ -= line.text.size();
     }
     handle(line);
   }

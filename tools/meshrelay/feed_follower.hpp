@@ -74,6 +74,7 @@ class FeedFollower {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Line> queue_;  // guarded by mutex_
+  std::size_t queued_bytes_ = 0;  // guarded by mutex_
   bool stop_ = false;       // guarded by mutex_
   std::thread worker_;
   std::unique_ptr<FeedClient> client_ws_;  // last: its thread stops first
