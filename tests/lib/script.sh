@@ -53,3 +53,7 @@ wait_for() {
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
+
+# Not `jq -e FILTER`: jq 1.6 exits 0 on empty input, so an empty file, an
+# empty variable or a failed curl would pass. The tests pipe jq's output
+# through `tail -n 1 | grep -qx true`, which needs a value and a true one.

@@ -24,14 +24,14 @@ spawn "$bin/meshrelay" "$playlist" --tracker "$tracker" --stats-interval 1 --bac
   >"$work/relay.jsonl" 2>"$work/relay.log"
 relay_pid=$last_pid
 wait_for 15 log_has "tracker $tracker connected" || fail "the tracker was never connected"
-wait_for 15 sh -c "tail -n 1 '$work/relay.jsonl' | jq -e '.window_segments >= 3' >/dev/null" || fail "no segments held"
-wait_for 10 sh -c "curl -fs '$control' | jq -e '.announces >= 2' >/dev/null" || fail "no announces reached the tracker"
+wait_for 15 sh -c "tail -n 1 '$work/relay.jsonl' | jq '.window_segments >= 3' | tail -n 1 | grep -qx true" || fail "no segments held"
+wait_for 10 sh -c "curl -fs '$control' | jq '.announces >= 2' | tail -n 1 | grep -qx true" || fail "no announces reached the tracker"
 
 # Garbage from the tracker: ignored, named, the connection closed by it is reopened.
 before=$(counts | jq .connections)
 set_mode tracker=garbage
 wait_for 10 log_has "sent a message that is not a JSON object" || fail "garbage from the tracker is not named"
-wait_for 10 sh -c "curl -fs '$control' | jq -e '.connections > $before' >/dev/null" || fail "no reconnection after the tracker closed"
+wait_for 10 sh -c "curl -fs '$control' | jq '.connections > $before' | tail -n 1 | grep -qx true" || fail "no reconnection after the tracker closed"
 kill -0 "$relay_pid" || fail "meshrelay died on the tracker's garbage"
 wait_for 3 sh -c "tail -n 1 '$work/relay.jsonl' | jq '.own_offers.malformed_answers >= 1 and .own_offers.unknown_answers >= 1' | grep -qx true" ||
   fail "a malformed answer and one to no offer of the relay's are not counted: $(last_event)"
@@ -43,7 +43,7 @@ wait_for 15 log_has "reconnecting in 4 s" || fail "no backoff up to 4 s while th
 for s in 1 2 4; do log_has "tracker $tracker: .*reconnecting in $s s" || fail "the ${s} s retry does not name the tracker"; done
 announced=$(counts | jq .announces)
 set_mode tracker=ok
-wait_for 20 sh -c "curl -fs '$control' | jq -e '.announces > $announced' >/dev/null" || fail "no announce after the tracker came back"
+wait_for 20 sh -c "curl -fs '$control' | jq '.announces > $announced' | tail -n 1 | grep -qx true" || fail "no announce after the tracker came back"
 kill -0 "$relay_pid" || fail "meshrelay died while the tracker was away"
 pass "a tracker that goes away: backoff 1, 2, 4 s named in the log; announces again when back"
 
@@ -56,13 +56,13 @@ done
 set_mode playlist=stall
 wait_for 12 log_has "media.m3u8: .*timed out.*still serving" || fail "a stalled playlist is not named in the log"
 # The next relay event (every second) counts the three failures.
-wait_for 3 sh -c "tail -n 1 '$work/relay.jsonl' | jq -e '.fetch_errors >= 3' >/dev/null" ||
+wait_for 3 sh -c "tail -n 1 '$work/relay.jsonl' | jq '.fetch_errors >= 3' | tail -n 1 | grep -qx true" ||
   fail "fetch_errors does not count the failures: $(last_event)"
 event=$(last_event)
 [[ $(jq .window_segments <<<"$event") -ge "$held" ]] || fail "segments held dropped from $held while the playlist failed: $event"
 fetched=$(jq .fetched_segments <<<"$event")
 set_mode playlist=ok
-wait_for 10 sh -c "tail -n 1 '$work/relay.jsonl' | jq -e '.fetched_segments > $fetched' >/dev/null" ||
+wait_for 10 sh -c "tail -n 1 '$work/relay.jsonl' | jq '.fetched_segments > $fetched' | tail -n 1 | grep -qx true" ||
   fail "fetching did not resume after the playlist recovered"
 kill -TERM "$relay_pid"
 set +e

@@ -51,8 +51,8 @@ node "$here/swarm-ids.mjs" "$master" "$live/stream.m3u8" >"$work/swarms.jsonl" |
 event=$(tail -n 1 "$work/relay.jsonl")
 while read -r swarm; do
   id=$(jq -r .id <<<"$swarm")
-  jq -e --arg id "$id" --arg h "$(jq -r .info_hash <<<"$swarm")" \
-    'any(.streams[]; .swarm == $id and .info_hash == $h and .segments_held >= 4)' <<<"$event" >/dev/null ||
+  jq --arg id "$id" --arg h "$(jq -r .info_hash <<<"$swarm")" \
+    'any(.streams[]; .swarm == $id and .info_hash == $h and .segments_held >= 4)' <<<"$event" | tail -n 1 | grep -qx true ||
     fail "the relay holds nothing in swarm $id ($(jq -r .uri <<<"$swarm")): $(jq -c '[.streams[].swarm]' <<<"$event")"
 done <"$work/swarms.jsonl"
 # Media segments only: no init segment is fetched or held.

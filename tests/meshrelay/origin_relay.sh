@@ -18,10 +18,10 @@ HLSMESH_RELAY=1 HLSMESH_BIN="$bin" HLSMESH_SOURCE="$work/src" HLSMESH_STATE_DIR=
   HLSMESH_LISTEN="127.0.0.1:$port" HLSMESH_MESHRELAY_ARGS="--stats-interval 2" \
   spawn "$src/scripts/hlsmesh-origin" 2>"$work/origin.log"
 relay_events() { grep '"event":"relay"' "$work/state/relay.jsonl" 2>/dev/null; }
-fetched() { relay_events | tail -n 1 | jq -e '.fetched_segments >= 2 and (.streams | length) >= 2' >/dev/null; }
+fetched() { relay_events | tail -n 1 | jq '.fetched_segments >= 2 and (.streams | length) >= 2' | tail -n 1 | grep -qx true; }
 wait_for 90 fetched || fail "meshrelay wrote no relay event with fetched segments and joined swarms"
 stats() { curl -fs "http://127.0.0.1:$port/stats.json"; }
-wait_for 15 sh -c "curl -fs 'http://127.0.0.1:$port/stats.json' | jq -e '.delivery.relay_reports >= 1' >/dev/null" ||
+wait_for 15 sh -c "curl -fs 'http://127.0.0.1:$port/stats.json' | jq '.delivery.relay_reports >= 1' | tail -n 1 | grep -qx true" ||
   fail "sigd took no report from the relay: $(stats | jq -c .delivery)"
 [[ $(stats | jq '.delivery.refused.relay_token') == 0 ]] || fail "sigd refused the relay's token"
 
