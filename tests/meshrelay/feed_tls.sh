@@ -43,11 +43,13 @@ feed="wss://$(cat "$work/ready")/events"
 bt=$(free_port)
 spawn node "$here/../e2e/bt-tracker.mjs" "$bt" 2>"$work/bt-tracker.log"
 wait_for 10 grep -q "ws://127.0.0.1:$bt/announce" "$work/bt-tracker.log" || fail "bittorrent-tracker did not start"
+# Each relay in a swarm of its own: the peer must reach the one that trusts the CA.
 relay() { # NAME ENV...
   local name=$1
   shift
   env "$@" "$bin/meshrelay" "http://127.0.0.1:$web/live/media.m3u8" --feed "$feed" --tracker "ws://127.0.0.1:$bt/announce" \
-    --p2pml 2.3 --announce-interval 5 --stats-interval 1 --backfill 5 >"$work/$name.jsonl" 2>"$work/$name.log" 7>&- &
+    --swarm-id "$name" --p2pml 2.3 --announce-interval 5 --stats-interval 1 --backfill 5 \
+    >"$work/$name.jsonl" 2>"$work/$name.log" 7>&- &
   started_pids+=($!)
 }
 relay trusted SSL_CERT_FILE="$work/ca.pem"
