@@ -91,7 +91,9 @@ console.log(`segments: ${rows.length}; held from the feed before the polling rel
 console.log(`held from the feed no later than a 50 ms poller saw it listed: ${before}; median (held - listed) ${median(rows.map((r) => r.after_listing))} ms, max ${Math.max(...rows.map((r) => r.after_listing))} ms`);
 for (const r of rows) console.log(`  ${r.url.split('/').pop()}: ${r.lead_over_poll} ms before the poller relay, ${-r.after_listing} ms before listed`);
 // The polling relay's lead depends on where its polls fall against the
-// publications (0 to 1 s): only that it is behind is asserted.
-process.exit(rows.length >= 8 && earlier >= 0.8 * rows.length && median(rows.map((r) => r.after_listing)) <= 50 ? 0 : 1);
+// publications (0 to 1 s): only that it is behind is asserted. Held within
+// 200 ms of the listing (about 30 ms before it on a quiet machine) leaves
+// room for a loaded one; a poller is 500 ms behind on average.
+process.exit(rows.length >= 8 && earlier >= 0.8 * rows.length && median(rows.map((r) => r.after_listing)) <= 200 ? 0 : 1);
 JS
 pass "the relay on sigd's feed holds each segment as it is published, before a relay polling the playlist"
