@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HLSMESH_RELAY=1 through scripts/hlsmesh-origin (what `make demo` runs):
-# meshrelay starts beside the pipeline, follows the public playlist, joins
+# meshrelay starts beside the pipeline, follows the public playlist and
+# sigd's event feed (segments fetched because the feed named them), joins
 # the swarms on the origin's sigd and reports to it with the relay token the
 # two share through the environment; the token is on no command line and in
 # no log. No browser: about 40 s (ffmpeg's first 12 segments).
@@ -20,6 +21,8 @@ HLSMESH_RELAY=1 HLSMESH_BIN="$bin" HLSMESH_SOURCE="$work/src" HLSMESH_STATE_DIR=
 relay_events() { grep '"event":"relay"' "$work/state/relay.jsonl" 2>/dev/null; }
 fetched() { relay_events | tail -n 1 | jq '.fetched_segments >= 2 and (.streams | length) >= 2' | tail -n 1 | grep -qx true; }
 wait_for 90 fetched || fail "meshrelay wrote no relay event with fetched segments and joined swarms"
+from_feed() { relay_events | tail -n 1 | jq '.feed.connected == true and .feed.segments >= 1' | tail -n 1 | grep -qx true; }
+wait_for 30 from_feed || fail "meshrelay took no segment from sigd's feed: $(relay_events | tail -n 1 | jq -c .feed)"
 stats() { curl -fs "http://127.0.0.1:$port/stats.json"; }
 wait_for 15 sh -c "curl -fs 'http://127.0.0.1:$port/stats.json' | jq '.delivery.relay_reports >= 1' | tail -n 1 | grep -qx true" ||
   fail "sigd took no report from the relay: $(stats | jq -c .delivery)"
@@ -35,4 +38,4 @@ for p in $(pgrep -f -- "^$bin/"); do
   ! tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$token" || fail "the relay token is on a command line ($p)"
 done
 ! grep -rq -- "$token" "$work"/*.log "$work/state" || fail "the relay token appears in a log or the state directory"
-pass "HLSMESH_RELAY=1: meshrelay follows the playlist, announces and reports to the origin's sigd with the shared token"
+pass "HLSMESH_RELAY=1: meshrelay follows the playlist and the feed, announces and reports to the origin's sigd with the shared token"
