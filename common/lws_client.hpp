@@ -1,14 +1,19 @@
 #pragma once
 // The client side of libwebsockets as torrentseed's feed and meshrelay's
-// tracker connection use it: a ws:// or wss:// URL taken apart, a client
-// context (TLS that honours SSL_CERT_FILE) and the connect call.
+// tracker and feed connections use it: a ws:// or wss:// URL taken apart, a
+// client context (TLS that honours SSL_CERT_FILE), the connect call, and the
+// thread that serves the context.
 // Header-only like lws_context.hpp: common itself does not link lws.
 #include <libwebsockets.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/lws_context.hpp"
@@ -86,5 +91,59 @@ inline bool connect(lws_context* context, const Target& t, const char* protocol_
   info.pwsi = pwsi;
   return lws_client_connect_via_info(&info) != nullptr;
 }
+
+// A client context served on a thread of its own, with a tick every second
+// on that thread (reconnect backoff). `on_start` runs first on the thread
+// (the first connect). The destructor stops and joins the thread, then frees
+// the context (whose close callbacks still reach the owner): the owner
+// declares it after everything its callbacks use, and emplaces it last, once
+// it can be called back.
+class ServiceThread {
+ public:
+  ServiceThread(LwsContext context, std::function<void()> on_start, std::function<void()> on_tick)
+      : context_(std::move(context)), on_start_(std::move(on_start)), on_tick_(std::move(on_tick)) {
+    tick_.owner = this;
+    thread_ = std::thread([this] { run(); });
+  }
+  ServiceThread(const ServiceThread&) = delete;
+  ServiceThread& operator=(const ServiceThread&) = delete;
+  ~ServiceThread() {
+    stop_ = true;
+    lws_cancel_service(context_.get());
+    if (thread_.joinable()) thread_.join();
+    context_.reset();
+  }
+
+  lws_context* context() const { return context_.get(); }
+  // From any thread: the service thread gets LWS_CALLBACK_EVENT_WAIT_CANCELLED.
+  void wake() const { lws_cancel_service(context_.get()); }
+
+ private:
+  struct Tick {
+    lws_sorted_usec_list_t sul;  // first member: lws hands back its address
+    ServiceThread* owner = nullptr;
+  };
+  static void fire(lws_sorted_usec_list_t* sul) {
+    ServiceThread* self = reinterpret_cast<Tick*>(sul)->owner;
+    if (self->stop_.load()) return;
+    self->on_tick_();
+    self->schedule_tick();
+  }
+  void schedule_tick() { lws_sul_schedule(context_.get(), 0, &tick_.sul, fire, LWS_US_PER_SEC); }
+  void run() {
+    on_start_();
+    schedule_tick();
+    while (!stop_.load()) {
+      if (lws_service(context_.get(), 0) < 0) break;
+    }
+  }
+
+  LwsContext context_;
+  std::function<void()> on_start_;
+  std::function<void()> on_tick_;
+  Tick tick_{};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: started once the rest is in place
+};
 
 }  // namespace hlsmesh::lws_client

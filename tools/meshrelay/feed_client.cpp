@@ -10,11 +10,6 @@
 
 namespace hlsmesh::meshrelay {
 
-struct FeedTimer {
-  lws_sorted_usec_list_t sul;  // first member: lws hands back its address
-  FeedClient* client;
-};
-
 namespace {
 
 constexpr std::size_t kMaxMessage = 1u << 20;  // a segment event with an embedded .torrent stays far below
@@ -23,8 +18,6 @@ int feed_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t
   auto* client = static_cast<FeedClient*>(lws_context_user(lws_get_context(wsi)));
   return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
 }
-
-void feed_timer(lws_sorted_usec_list_t* sul) { reinterpret_cast<FeedTimer*>(sul)->client->on_timer(); }
 
 const lws_protocols feed_protocols[] = {
     {"hlsmesh-relay-feed", feed_callback, 0, 65536, 0, nullptr, 0},
@@ -38,28 +31,15 @@ FeedClient::FeedClient(std::string url, Handlers handlers) : url_(std::move(url)
   if ((url_.rfind("ws://", 0) != 0 && url_.rfind("wss://", 0) != 0) || !target)
     throw Error(Exit::usage, "--feed " + url_ + ": expected sigd's event feed, ws://HOST:PORT/events or wss://…");
   target_ = std::move(*target);
-  context_ = lws_client::make_context(feed_protocols, this, target_.tls);
-  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url_);
-  timer_ = std::make_unique<FeedTimer>();
-  timer_->client = this;
-  thread_ = std::thread([this] {
-    connect();
-    lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
-    while (!stop_.load()) {
-      if (lws_service(context_.get(), 0) < 0) break;
-    }
-  });
+  LwsContext context = lws_client::make_context(feed_protocols, this, target_.tls);
+  if (!context) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url_);
+  service_.emplace(std::move(context), [this] { connect(); }, [this] { on_timer(); });
 }
 
-FeedClient::~FeedClient() {
-  stop_ = true;
-  lws_cancel_service(context_.get());
-  if (thread_.joinable()) thread_.join();
-  context_.reset();
-}
+FeedClient::~FeedClient() { stop_ = true; }  // then service_ stops first: no reconnect is planned
 
 void FeedClient::connect() {
-  if (!lws_client::connect(context_.get(), target_, feed_protocols[0].name, &wsi_)) lost("cannot start connecting");
+  if (!lws_client::connect(service_->context(), target_, feed_protocols[0].name, &wsi_)) lost("cannot start connecting");
 }
 
 void FeedClient::lost(const std::string& why) {
@@ -76,9 +56,7 @@ void FeedClient::lost(const std::string& why) {
 }
 
 void FeedClient::on_timer() {
-  if (stop_.load()) return;
   if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
-  lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
 }
 
 void FeedClient::received(lws* wsi, const char* data, std::size_t len) {

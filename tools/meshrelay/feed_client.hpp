@@ -6,15 +6,12 @@
 // the cause in the log, as the tracker connection does.
 #include <atomic>
 #include <functional>
-#include <memory>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "common/lws_client.hpp"
 
 namespace hlsmesh::meshrelay {
-
-struct FeedTimer;  // lws timer node (feed_client.cpp)
 
 class FeedClient {
  public:
@@ -32,11 +29,11 @@ class FeedClient {
 
   const std::string& url() const { return url_; }
 
-  // libwebsockets callbacks (public for the C trampolines).
+  // libwebsockets callback (public for the C trampoline).
   int on_callback(lws* wsi, int reason, void* in, std::size_t len);
-  void on_timer();
 
  private:
+  void on_timer();  // every second on the service thread
   void connect();
   void lost(const std::string& why);
   void received(lws* wsi, const char* data, std::size_t len);
@@ -44,16 +41,14 @@ class FeedClient {
   std::string url_;
   Handlers handlers_;
   lws_client::Target target_;
-  hlsmesh::LwsContext context_;
   lws* wsi_ = nullptr;  // lws thread only
   bool open_ = false;   // lws thread only
-  std::unique_ptr<FeedTimer> timer_;
   std::string partial_;
   bool oversized_ = false;  // discarding the rest of a message too large
   int retry_in_s_ = 0;
   int backoff_s_ = 1;
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::optional<lws_client::ServiceThread> service_;  // last: stops before the rest goes
 };
 
 }  // namespace hlsmesh::meshrelay

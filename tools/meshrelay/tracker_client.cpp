@@ -13,19 +13,12 @@
 
 namespace hlsmesh::meshrelay {
 
-struct TrackerTimer {
-  lws_sorted_usec_list_t sul;  // first member: lws hands back its address
-  TrackerClient* client;
-};
-
 namespace {
 
 int tracker_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
   auto* client = static_cast<TrackerClient*>(lws_context_user(lws_get_context(wsi)));
   return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
 }
-
-void tracker_timer(lws_sorted_usec_list_t* sul) { reinterpret_cast<TrackerTimer*>(sul)->client->on_timer(); }
 
 const lws_protocols tracker_protocols[] = {
     {"hlsmesh-relay-tracker", tracker_callback, 0, 65536, 0, nullptr, 0},
@@ -42,25 +35,12 @@ TrackerClient::TrackerClient(std::string url, Handlers handlers) : url_(std::mov
   if (!target)
     throw Error(Exit::usage, "--tracker " + url_ + ": expected ws://HOST:PORT/PATH, e.g. ws://127.0.0.1:8000/announce");
   target_ = std::move(*target);
-  context_ = lws_client::make_context(tracker_protocols, this, target_.tls);
-  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --tracker " + url_);
-  timer_ = std::make_unique<TrackerTimer>();
-  timer_->client = this;
-  thread_ = std::thread([this] {
-    connect();
-    lws_sul_schedule(context_.get(), 0, &timer_->sul, tracker_timer, LWS_US_PER_SEC);
-    while (!stop_.load()) {
-      if (lws_service(context_.get(), 0) < 0) break;
-    }
-  });
+  LwsContext context = lws_client::make_context(tracker_protocols, this, target_.tls);
+  if (!context) throw Error(Exit::software, "cannot create the libwebsockets context for --tracker " + url_);
+  service_.emplace(std::move(context), [this] { connect(); }, [this] { on_timer(); });
 }
 
-TrackerClient::~TrackerClient() {
-  stop_ = true;
-  lws_cancel_service(context_.get());
-  if (thread_.joinable()) thread_.join();
-  context_.reset();
-}
+TrackerClient::~TrackerClient() { stop_ = true; }  // then service_ stops first: no reconnect is planned
 
 void TrackerClient::send(std::string text) {
   if (!connected_.load()) return;
@@ -68,11 +48,11 @@ void TrackerClient::send(std::string text) {
     std::lock_guard lock(mutex_);
     outgoing_.push_back(std::move(text));
   }
-  lws_cancel_service(context_.get());  // wakes the service thread: EVENT_WAIT_CANCELLED
+  service_->wake();  // the service thread writes it on EVENT_WAIT_CANCELLED
 }
 
 void TrackerClient::connect() {
-  if (!lws_client::connect(context_.get(), target_, tracker_protocols[0].name, &wsi_)) lost("cannot start connecting");
+  if (!lws_client::connect(service_->context(), target_, tracker_protocols[0].name, &wsi_)) lost("cannot start connecting");
 }
 
 void TrackerClient::lost(const std::string& why) {
@@ -83,6 +63,7 @@ void TrackerClient::lost(const std::string& why) {
     std::lock_guard lock(mutex_);
     outgoing_.clear();
   }
+  if (stop_.load()) return;  // the relay is stopping: nothing to reconnect
   retry_in_s_ = backoff_s_;
   log::warning("tracker " + url_ + ": " + why + "; reconnecting in " + std::to_string(backoff_s_) + " s",
                {{"tracker", url_}});
@@ -90,9 +71,7 @@ void TrackerClient::lost(const std::string& why) {
 }
 
 void TrackerClient::on_timer() {
-  if (stop_.load()) return;
   if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
-  lws_sul_schedule(context_.get(), 0, &timer_->sul, tracker_timer, LWS_US_PER_SEC);
 }
 
 int TrackerClient::write_one(lws* wsi) {

@@ -8,16 +8,13 @@
 #include <atomic>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "common/lws_client.hpp"
 
 namespace hlsmesh::meshrelay {
-
-struct TrackerTimer;  // lws timer node (tracker_client.cpp)
 
 class TrackerClient {
  public:
@@ -37,11 +34,11 @@ class TrackerClient {
   const std::string& url() const { return url_; }
   bool connected() const { return connected_.load(); }
 
-  // libwebsockets callbacks (public for the C trampolines).
+  // libwebsockets callback (public for the C trampoline).
   int on_callback(lws* wsi, int reason, void* in, std::size_t len);
-  void on_timer();
 
  private:
+  void on_timer();  // every second on the service thread
   void connect();
   void lost(const std::string& why);
   int write_one(lws* wsi);
@@ -49,10 +46,8 @@ class TrackerClient {
   std::string url_;
   Handlers handlers_;
   lws_client::Target target_;
-  hlsmesh::LwsContext context_;
   lws* wsi_ = nullptr;  // lws thread only
   bool open_ = false;   // lws thread only
-  std::unique_ptr<TrackerTimer> timer_;
   std::string partial_;
   int retry_in_s_ = 0;
   int backoff_s_ = 1;
@@ -60,7 +55,7 @@ class TrackerClient {
   std::deque<std::string> outgoing_;  // guarded by mutex_
   std::atomic<bool> connected_{false};
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::optional<lws_client::ServiceThread> service_;  // last: stops before the rest goes
 };
 
 }  // namespace hlsmesh::meshrelay

@@ -19,24 +19,12 @@ namespace log = hlsmesh::log;
 using hlsmesh::Error;
 using hlsmesh::Exit;
 
-// The timer node lws keeps in its list, with a way back to the client.
-struct FeedTimer {
-  lws_sorted_usec_list_t sul;
-  FeedClient* client;
-};
-
 namespace {
 
 int feed_callback(lws* wsi, lws_callback_reasons reason, void* /*user*/, void* in, size_t len) {
   auto* client = static_cast<FeedClient*>(lws_context_user(lws_get_context(wsi)));
   if (client == nullptr) return 0;
   return client->on_callback(wsi, static_cast<int>(reason), in, len);
-}
-
-void feed_timer(lws_sorted_usec_list_t* sul) {
-  // sul is the first member of FeedTimer.
-  auto* timer = reinterpret_cast<FeedTimer*>(sul);
-  timer->client->on_timer();
 }
 
 const lws_protocols feed_protocols[] = {
@@ -58,40 +46,27 @@ FeedClient::FeedClient(const std::string& url) : url_(url) {
   write_end_.reset(fds[1]);
 
   lws_set_log_level(LLL_ERR, [](int, const char* line) { log::debug(std::string("libwebsockets: ") + line); });
-  context_ = lws_client::make_context(feed_protocols, this, target_.tls);
-  if (!context_) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
-
-  timer_ = std::make_unique<FeedTimer>();
-  timer_->client = this;
-  thread_ = std::thread([this] {
-    connect();
-    lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
-    while (!stop_.load()) {
-      if (lws_service(context_.get(), 0) < 0) break;
-    }
-  });
+  hlsmesh::LwsContext context = lws_client::make_context(feed_protocols, this, target_.tls);
+  if (!context) throw Error(Exit::software, "cannot create the libwebsockets context for --feed " + url);
+  service_.emplace(std::move(context), [this] { connect(); }, [this] { on_timer(); });
 }
 
 FeedClient::~FeedClient() {
   stop_ = true;
   read_end_.reset();  // a write() blocked on a full pipe fails now (EPIPE)
-  lws_cancel_service(context_.get());
-  if (thread_.joinable()) thread_.join();
-  context_.reset();  // after the service thread is gone
+  service_.reset();   // before write_end_ and the rest go
 }
 
 void FeedClient::connect() {
   // No subprotocol: sigd's feed takes plain WebSocket.
-  if (!lws_client::connect(context_.get(), target_, feed_protocols[0].name, &wsi_)) {
+  if (!lws_client::connect(service_->context(), target_, feed_protocols[0].name, &wsi_)) {
     wsi_ = nullptr;
     retry_in_s_ = 2;
   }
 }
 
 void FeedClient::on_timer() {
-  if (stop_.load()) return;
   if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
-  lws_sul_schedule(context_.get(), 0, &timer_->sul, feed_timer, LWS_US_PER_SEC);
 }
 
 void FeedClient::forward(const std::string& message) {

@@ -5,16 +5,13 @@
 // after a failure or close, for as long as the program runs. wss:// trusts
 // the system CAs, or the file SSL_CERT_FILE names (a private CA).
 #include <atomic>
-#include <memory>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "common/fd.hpp"
 #include "common/lws_client.hpp"
 
 namespace hlsmesh::torrentseed {
-
-struct FeedTimer;  // lws timer node (ws_feed.cpp)
 
 class FeedClient {
  public:
@@ -27,11 +24,11 @@ class FeedClient {
   // Read end: JSON lines, one per feed message.
   int fd() const { return read_end_.get(); }
 
-  // libwebsockets callbacks (public for the C trampolines).
+  // libwebsockets callback (public for the C trampoline).
   int on_callback(lws* wsi, int reason, void* in, std::size_t len);
-  void on_timer();
 
  private:
+  void on_timer();  // every second on the service thread
   void connect();
   void forward(const std::string& message);
 
@@ -39,14 +36,12 @@ class FeedClient {
   lws_client::Target target_;
   hlsmesh::UniqueFd read_end_;
   hlsmesh::UniqueFd write_end_;
-  hlsmesh::LwsContext context_;
   lws* wsi_ = nullptr;
-  std::unique_ptr<FeedTimer> timer_;
   std::string partial_;  // fragments of the message being received
   int retry_in_s_ = 0;
   bool connected_once_ = false;
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::optional<lws_client::ServiceThread> service_;  // last: stops before the rest goes
 };
 
 }  // namespace hlsmesh::torrentseed
