@@ -75,9 +75,17 @@ inline LwsContext make_context(const lws_protocols* protocols, void* user, bool 
   return LwsContext(lws_create_context(&info));
 }
 
+// A connection with nothing valid from the server for this long gets a
+// PING; one still without a valid frame (a PONG counts) is closed. A server
+// that went silent without closing (stopped, a dead NAT path) is noticed and
+// the owner's reconnect takes over; every WebSocket server answers PINGs.
+constexpr uint16_t idle_ping_s = 10;
+constexpr uint16_t idle_hangup_s = 20;
+
 // Starts connecting to `t` with the context's protocol `protocol_name` and no
 // subprotocol; false when lws refuses at once (*pwsi is then null).
 inline bool connect(lws_context* context, const Target& t, const char* protocol_name, lws** pwsi) {
+  static const lws_retry_bo_t idle_policy = {nullptr, 0, 0, idle_ping_s, idle_hangup_s, 0};
   lws_client_connect_info info{};
   info.context = context;
   info.address = t.host.c_str();
@@ -89,6 +97,7 @@ inline bool connect(lws_context* context, const Target& t, const char* protocol_
   info.protocol = nullptr;
   info.local_protocol_name = protocol_name;
   info.pwsi = pwsi;
+  info.retry_and_idle_policy = &idle_policy;
   return lws_client_connect_via_info(&info) != nullptr;
 }
 

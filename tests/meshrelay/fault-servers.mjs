@@ -8,7 +8,8 @@
 //   POST <control>?playlist=ok|404|500|stall   the playlist's next answers
 //   POST <control>?tracker=ok|garbage|down      garbage: every connection sent junk
 //        (not JSON, JSON of the wrong shape, a 1 MB text), then closed; down: every
-//        connection closed and the port refused until ok
+//        connection closed and the port refused until ok; silent: every connection
+//        kept open but neither read nor answered (no PONG), as a stopped server
 // and GET <control> gives the tracker's counts: {"connections":N,"announces":N,"connect_times":[ms…]}.
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -70,6 +71,7 @@ wss.on('connection', (ws) => {
     if (msg?.action === 'announce') state.announces += 1;
   });
   if (state.tracker === 'garbage') spew(ws);
+  if (state.tracker === 'silent') ws._socket.pause();
 });
 
 function listenTracker() {
@@ -86,6 +88,7 @@ function setMode(kind, mode) {
   state[kind] = mode;
   if (kind !== 'tracker') return;
   if (mode === 'garbage') for (const c of wss.clients) spew(c);
+  if (mode === 'silent') for (const c of wss.clients) c._socket.pause();
   if (mode === 'down' && was !== 'down') {
     for (const c of wss.clients) c.terminate();
     trackerHttp.close();

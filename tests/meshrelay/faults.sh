@@ -2,7 +2,8 @@
 # meshrelay under faults of what it depends on, without a browser (about
 # 45 s): a tracker that sends garbage (not JSON, wrong shapes, 1 MB) and then
 # one that goes away (reconnects with a backoff of 1, 2, 4 s, named in the
-# log; announces again when it is back); a playlist answering 404, 500 or
+# log; announces again when it is back); one that goes silent without
+# closing (pinged, dropped, reconnected); a playlist answering 404, 500 or
 # nothing (named in the log; the segments held stay held; fetching resumes).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 script_init meshrelay-faults
@@ -46,6 +47,17 @@ set_mode tracker=ok
 wait_for 20 sh -c "curl -fs '$control' | jq '.announces > $announced' | tail -n 1 | grep -qx true" || fail "no announce after the tracker came back"
 kill -0 "$relay_pid" || fail "meshrelay died while the tracker was away"
 pass "a tracker that goes away: backoff 1, 2, 4 s named in the log; announces again when back"
+
+# The tracker goes silent, the connection open: the PING goes unanswered,
+# the relay drops the connection and reconnects (lws_client idle policy).
+before=$(counts | jq .connections)
+mark=$(wc -l <"$work/relay.log")
+logged_since_mark() { tail -n "+$((mark + 1))" "$work/relay.log" | grep -q -- "$1"; }
+set_mode tracker=silent
+wait_for 35 logged_since_mark "tracker $tracker: .*; reconnecting in" || fail "a silent tracker was not dropped within 35 s"
+set_mode tracker=ok
+wait_for 10 sh -c "curl -fs '$control' | jq '.connections > $before' | tail -n 1 | grep -qx true" || fail "no reconnection after the silence"
+pass "a tracker that goes silent without closing: pinged, dropped, reconnected"
 
 # The playlist fails: each error named, what is held stays held, fetching resumes.
 held=$(last_event | jq .window_segments)
