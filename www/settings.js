@@ -44,10 +44,14 @@ function flag(query, name, fallback) {
 const KNOWN = ['src', 'tracker', 'p2p', 'latency', 'sync', 'hdtw', 'swarm', 'stun', 'overlay', 'debug'];
 
 // p2p-media-loader's numeric stream settings a query may set (core.NAME=N):
-// how many segments load at once from HTTP and from peers, and how far ahead
-// of the playhead (seconds) each may load. highDemandTimeWindow is hdtw.
+// how many segments load at once from HTTP and from peers, how far ahead of
+// the playhead (seconds) each may load, and how long the first segments wait
+// for a peer before HTTP (ms; 0, the default, waits not at all: the first
+// frame comes sooner, the first segments over HTTP). highDemandTimeWindow is
+// hdtw.
 export const CORE_TUNABLES = ['simultaneousHttpDownloads', 'simultaneousP2PDownloads',
-  'httpDownloadTimeWindow', 'p2pDownloadTimeWindow', 'p2pNotReceivingBytesTimeoutMs'];
+  'httpDownloadTimeWindow', 'p2pDownloadTimeWindow', 'p2pNotReceivingBytesTimeoutMs',
+  'httpDownloadInitialTimeoutMs'];
 
 function coreTunables(query) {
   const core = {};
