@@ -6,6 +6,7 @@
 // Header-only like lws_context.hpp: common itself does not link lws.
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -100,6 +101,33 @@ inline bool connect(lws_context* context, const Target& t, const char* protocol_
   info.retry_and_idle_policy = &idle_policy;
   return lws_client_connect_via_info(&info) != nullptr;
 }
+
+// The protocol callback of a client whose context user is an `Owner` with
+// on_callback(wsi, reason, in, len): one trampoline for every client.
+template <class Owner>
+int dispatch_to_owner(lws* wsi, lws_callback_reasons reason, void* /*user*/, void* in, size_t len) {
+  auto* owner = static_cast<Owner*>(lws_context_user(lws_get_context(wsi)));
+  return owner == nullptr ? 0 : owner->on_callback(wsi, static_cast<int>(reason), in, len);
+}
+
+// Reconnect timing on the service thread's 1 s tick: 1, 2, 4 … 30 s after
+// each failure in a row, from 1 s again once connected.
+class Backoff {
+ public:
+  // After a failure: the wait now set, in seconds.
+  int arm() {
+    wait_s_ = next_s_;
+    next_s_ = std::min(next_s_ * 2, 30);
+    return wait_s_;
+  }
+  // On each tick: true once, when the wait is over.
+  bool due() { return wait_s_ > 0 && --wait_s_ == 0; }
+  void reset() { next_s_ = 1; }
+
+ private:
+  int wait_s_ = 0;
+  int next_s_ = 1;
+};
 
 // A client context served on a thread of its own, with a tick every second
 // on that thread (reconnect backoff). `on_start` runs first on the thread

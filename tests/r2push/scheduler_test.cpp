@@ -269,21 +269,27 @@ PutResult put_to(FileStore& store, const PutRequest& request) {
   return out;
 }
 
+// seg1.ts holding `bytes` now, published as 0/seg1-x.ts with the {hash} of `hashed`.
+PutRequest hashed_put(const TempDir& tmp, const std::string& bytes, const std::string& hashed) {
+  std::filesystem::path source = tmp.path / "seg1.ts";
+  std::ofstream(source) << bytes;
+  PutRequest request;
+  request.key = "0/seg1-x.ts";
+  request.path = source.string();
+  request.hash = content_hash(sha256_hex(hashed));
+  return request;
+}
+
 }  // namespace
 
 TEST(r2pushFileStore, AHashedObjectIsACopyOfTheBytesChecked) {
   TempDir tmp{"r2push-filestore"};
-  std::filesystem::path source = tmp.path / "seg1.ts";
-  std::ofstream(source) << "first run";
   FileStore store(tmp.path / "www");
-  PutRequest request;
-  request.key = "0/seg1-x.ts";
-  request.path = source.string();
-  request.hash = content_hash(sha256_hex("first run"));
+  PutRequest request = hashed_put(tmp, "first run", "first run");
   PutResult result = put_to(store, request);
   ASSERT_TRUE(result.ok);
   EXPECT_FALSE(result.linked);
-  std::ofstream(source) << "second run";  // rewritten in place (O_TRUNC)
+  std::ofstream(request.path) << "second run";  // rewritten in place (O_TRUNC)
   std::ifstream object(tmp.path / "www" / "0/seg1-x.ts");
   std::string held((std::istreambuf_iterator<char>(object)), {});
   EXPECT_EQ(held, "first run");
@@ -291,14 +297,8 @@ TEST(r2pushFileStore, AHashedObjectIsACopyOfTheBytesChecked) {
 
 TEST(r2pushFileStore, AFileThatChangedSinceItsHashIsRefused) {
   TempDir tmp{"r2push-filestore"};
-  std::filesystem::path source = tmp.path / "seg1.ts";
-  std::ofstream(source) << "second run";
   FileStore store(tmp.path / "www");
-  PutRequest request;
-  request.key = "0/seg1-x.ts";
-  request.path = source.string();
-  request.hash = content_hash(sha256_hex("first run"));
-  PutResult result = put_to(store, request);
+  PutResult result = put_to(store, hashed_put(tmp, "second run", "first run"));
   ASSERT_TRUE(result.refused);
   EXPECT_NE(result.refused->why.find("changed after its event"), std::string::npos) << result.refused->message();
   EXPECT_FALSE(std::filesystem::exists(tmp.path / "www" / "0/seg1-x.ts"));

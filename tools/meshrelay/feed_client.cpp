@@ -14,13 +14,8 @@ namespace {
 
 constexpr std::size_t kMaxMessage = 1u << 20;  // a segment event with an embedded .torrent stays far below
 
-int feed_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
-  auto* client = static_cast<FeedClient*>(lws_context_user(lws_get_context(wsi)));
-  return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
-}
-
 const lws_protocols feed_protocols[] = {
-    {"hlsmesh-relay-feed", feed_callback, 0, 65536, 0, nullptr, 0},
+    {"hlsmesh-relay-feed", lws_client::dispatch_to_owner<FeedClient>, 0, 65536, 0, nullptr, 0},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
@@ -47,16 +42,15 @@ void FeedClient::lost(const std::string& why) {
   wsi_ = nullptr;
   open_ = false;
   if (stop_.load()) return;  // the relay is stopping: nothing to reconnect
-  retry_in_s_ = backoff_s_;
-  log::warning("feed " + url_ + ": " + why + "; reconnecting in " + std::to_string(backoff_s_) +
+  const int wait_s = backoff_.arm();
+  log::warning("feed " + url_ + ": " + why + "; reconnecting in " + std::to_string(wait_s) +
                    " s (the playlist is polled at the usual pace meanwhile)",
                {{"feed", url_}});
-  backoff_s_ = std::min(backoff_s_ * 2, 30);
   if (was_open && handlers_.on_lost) handlers_.on_lost();
 }
 
 void FeedClient::on_timer() {
-  if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
+  if (backoff_.due() && wsi_ == nullptr) connect();
 }
 
 void FeedClient::received(lws* wsi, const char* data, std::size_t len) {
@@ -79,7 +73,7 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
   switch (static_cast<lws_callback_reasons>(reason)) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
       log::notice("feed " + url_ + " connected", {{"feed", url_}});
-      backoff_s_ = 1;
+      backoff_.reset();
       open_ = true;
       partial_.clear();
       oversized_ = false;

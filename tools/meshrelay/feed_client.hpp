@@ -45,8 +45,7 @@ class FeedClient {
   bool open_ = false;   // lws thread only
   std::string partial_;
   bool oversized_ = false;  // discarding the rest of a message too large
-  int retry_in_s_ = 0;
-  int backoff_s_ = 1;
+  lws_client::Backoff backoff_;  // lws thread only
   std::atomic<bool> stop_{false};
   std::optional<lws_client::ServiceThread> service_;  // last: stops before the rest goes
 };

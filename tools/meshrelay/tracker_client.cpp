@@ -15,13 +15,8 @@ namespace hlsmesh::meshrelay {
 
 namespace {
 
-int tracker_callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
-  auto* client = static_cast<TrackerClient*>(lws_context_user(lws_get_context(wsi)));
-  return client == nullptr ? 0 : client->on_callback(wsi, static_cast<int>(reason), in, len);
-}
-
 const lws_protocols tracker_protocols[] = {
-    {"hlsmesh-relay-tracker", tracker_callback, 0, 65536, 0, nullptr, 0},
+    {"hlsmesh-relay-tracker", lws_client::dispatch_to_owner<TrackerClient>, 0, 65536, 0, nullptr, 0},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
@@ -64,14 +59,13 @@ void TrackerClient::lost(const std::string& why) {
     outgoing_.clear();
   }
   if (stop_.load()) return;  // the relay is stopping: nothing to reconnect
-  retry_in_s_ = backoff_s_;
-  log::warning("tracker " + url_ + ": " + why + "; reconnecting in " + std::to_string(backoff_s_) + " s",
+  const int wait_s = backoff_.arm();
+  log::warning("tracker " + url_ + ": " + why + "; reconnecting in " + std::to_string(wait_s) + " s",
                {{"tracker", url_}});
-  backoff_s_ = std::min(backoff_s_ * 2, 30);
 }
 
 void TrackerClient::on_timer() {
-  if (wsi_ == nullptr && retry_in_s_ > 0 && --retry_in_s_ == 0) connect();
+  if (backoff_.due() && wsi_ == nullptr) connect();
 }
 
 int TrackerClient::write_one(lws* wsi) {
@@ -97,7 +91,7 @@ int TrackerClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) 
       log::notice("tracker " + url_ + " connected", {{"tracker", url_}});
       open_ = true;
       connected_ = true;
-      backoff_s_ = 1;
+      backoff_.reset();
       partial_.clear();
       if (handlers_.on_connected) handlers_.on_connected();
       break;

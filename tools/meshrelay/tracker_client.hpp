@@ -49,8 +49,7 @@ class TrackerClient {
   lws* wsi_ = nullptr;  // lws thread only
   bool open_ = false;   // lws thread only
   std::string partial_;
-  int retry_in_s_ = 0;
-  int backoff_s_ = 1;
+  lws_client::Backoff backoff_;  // lws thread only
   std::mutex mutex_;
   std::deque<std::string> outgoing_;  // guarded by mutex_
   std::atomic<bool> connected_{false};

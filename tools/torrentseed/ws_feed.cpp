@@ -21,14 +21,8 @@ using hlsmesh::Exit;
 
 namespace {
 
-int feed_callback(lws* wsi, lws_callback_reasons reason, void* /*user*/, void* in, size_t len) {
-  auto* client = static_cast<FeedClient*>(lws_context_user(lws_get_context(wsi)));
-  if (client == nullptr) return 0;
-  return client->on_callback(wsi, static_cast<int>(reason), in, len);
-}
-
 const lws_protocols feed_protocols[] = {
-    {"hlsmesh-feed", feed_callback, 0, 65536, 0, nullptr, 0},
+    {"hlsmesh-feed", lws_client::dispatch_to_owner<FeedClient>, 0, 65536, 0, nullptr, 0},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
