@@ -110,6 +110,17 @@ int dispatch_to_owner(lws* wsi, lws_callback_reasons reason, void* /*user*/, voi
   return owner == nullptr ? 0 : owner->on_callback(wsi, static_cast<int>(reason), in, len);
 }
 
+// What lws says of a failed connection (CLIENT_CONNECTION_ERROR's `in`,
+// `len`: text, NUL-terminated when `len` is 0), or `fallback`.
+inline std::string error_detail(const void* in, size_t len, const std::string& fallback = "no detail") {
+  if (in == nullptr) return fallback;
+  const auto* text = static_cast<const char*>(in);
+  return std::string(text, len ? len : std::strlen(text));
+}
+
+// The hint a wss:// connection failure adds: the certificate may be why.
+inline constexpr const char* tls_hint = ", and that its certificate is valid for this host (a private CA: SSL_CERT_FILE=/path/ca.pem)";
+
 // Reconnect timing on the service thread's 1 s tick: 1, 2, 4 … 30 s after
 // each failure in a row, from 1 s again once connected.
 class Backoff {

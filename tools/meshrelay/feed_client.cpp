@@ -83,12 +83,8 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
       received(wsi, static_cast<const char*>(in), len);
       break;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-      lost(std::string("cannot connect (") +
-           (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
-               : "no detail") +
-           ") — check that sigd runs at this address and serves /events" +
-           (target_.tls ? ", and that its certificate is valid for this host (a private CA: SSL_CERT_FILE=/path/ca.pem)"
-                        : ""));
+      lost("cannot connect (" + lws_client::error_detail(in, len) +
+           ") — check that sigd runs at this address and serves /events" + (target_.tls ? lws_client::tls_hint : ""));
       break;
     case LWS_CALLBACK_CLIENT_CLOSED:
       lost("connection closed");

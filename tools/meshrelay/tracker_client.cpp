@@ -109,9 +109,7 @@ int TrackerClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) 
       }
       break;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-      lost(std::string("cannot connect (") +
-           (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in))) : "no detail") +
-           ") — check that the tracker runs at this address");
+      lost("cannot connect (" + lws_client::error_detail(in, len) + ") — check that the tracker runs at this address");
       break;
     case LWS_CALLBACK_CLIENT_CLOSED:
       lost("connection closed");

@@ -96,13 +96,9 @@ int FeedClient::on_callback(lws* wsi, int reason, void* in, std::size_t len) {
       }
       break;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-      log::warning("feed " + url_ + ": cannot connect (" +
-                   (in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
-                       : std::string("no detail")) +
+      log::warning("feed " + url_ + ": cannot connect (" + lws_client::error_detail(in, len) +
                    "); retrying in 2 s — check that sigd runs and serves /events" +
-                   (target_.tls ? std::string(", and that its certificate is valid for this host (a private CA: "
-                                       "SSL_CERT_FILE=/path/ca.pem)")
-                         : std::string()));
+                   (target_.tls ? lws_client::tls_hint : ""));
       wsi_ = nullptr;
       retry_in_s_ = 2;
       break;

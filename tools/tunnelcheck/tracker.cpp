@@ -135,8 +135,7 @@ class TrackerProbe {
   int on_callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len) {
     switch (reason) {
       case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
-        std::string why = in ? std::string(static_cast<const char*>(in), len ? len : std::strlen(static_cast<const char*>(in)))
-                             : std::string();
+        std::string why = lws_client::error_detail(in, len, "");
         if (!certificate_error_.empty()) why = "certificate rejected: " + certificate_error_;
         finish(handshake_failure(wsi, why));
         return 0;
